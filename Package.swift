@@ -1,8 +1,7 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-/// Settings shared by every Swift target: Swift 6 language mode is the tools-version default;
-/// these upcoming features keep the code explicit about existentials and imports.
+/// Settings shared by every Swift target (Swift 6 language mode is the tools-version default).
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -13,11 +12,21 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Mosquitto", targets: ["Mosquitto"]),
+        .library(name: "OpenEnergy", targets: ["OpenEnergy"]),
+        .library(name: "OpenEnergySimulator", targets: ["OpenEnergySimulator"]),
+        .library(name: "HomeAssistant", targets: ["HomeAssistant"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
+        // MARK: MQTT
         .systemLibrary(
             name: "CMosquitto",
             pkgConfig: "libmosquitto",
@@ -34,6 +43,60 @@ let package = Package(
         .testTarget(
             name: "MosquittoTests",
             dependencies: ["Mosquitto"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: CKW OpenEnergy
+        .target(
+            name: "OpenEnergy",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OpenEnergyTests",
+            dependencies: [
+                "OpenEnergy",
+                "OpenEnergySimulator",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OpenEnergySimulator",
+            dependencies: [
+                "OpenEnergy",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OpenEnergySimulatorTests",
+            dependencies: [
+                "OpenEnergySimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Home Assistant
+        .target(
+            name: "HomeAssistant",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HomeAssistantTests",
+            dependencies: ["HomeAssistant"],
             swiftSettings: swiftSettings
         ),
     ]
