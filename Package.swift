@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "OpenEnergy", targets: ["OpenEnergy"]),
         .library(name: "OpenEnergySimulator", targets: ["OpenEnergySimulator"]),
         .library(name: "HomeAssistant", targets: ["HomeAssistant"]),
+        .library(name: "Bridge", targets: ["Bridge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: MQTT
@@ -97,6 +99,24 @@ let package = Package(
         .testTarget(
             name: "HomeAssistantTests",
             dependencies: ["HomeAssistant"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Bridge
+        .target(
+            name: "Bridge",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BridgeTests",
+            dependencies: [
+                "Bridge",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
