@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "OpenEnergy", targets: ["OpenEnergy"]),
         .library(name: "OpenEnergySimulator", targets: ["OpenEnergySimulator"]),
         .library(name: "HomeAssistant", targets: ["HomeAssistant"]),
+        .executable(name: "openenergy-benchmark", targets: ["OpenEnergyBenchmark"]),
         .library(name: "Bridge", targets: ["Bridge"]),
     ],
     dependencies: [
@@ -57,6 +58,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: swiftSettings
@@ -66,8 +68,15 @@ let package = Package(
             dependencies: [
                 "OpenEnergy",
                 "OpenEnergySimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "OpenEnergyBenchmark",
+            dependencies: ["OpenEnergy"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,0 +1,142 @@
+import Foundation
+
+/// Reads rate-limit information from response headers. Pure: the receive time is passed in.
+///
+/// Understood, with names matched case-insensitively:
+/// - MuleSoft style `X-Ratelimit-Limit`, `-Remaining`, `-Reset` (names in `OpenEnergyWire.RateLimitHeaders`).
+///   Reset is milliseconds until the window resets (MuleSoft); values that are plausibly absolute epoch
+///   seconds (GitHub style) or epoch milliseconds are recognised as such.
+/// - IETF `RateLimit` (`limit=, remaining=, reset=` of the earlier drafts, or `"policy";r=;t=` of the later
+///   ones) with `RateLimit-Policy` (`q=` quota), and `RateLimit-Limit/-Remaining/-Reset`; reset in delta seconds.
+/// - `Retry-After`: delta seconds or an HTTP date.
+/// Where several sources say the same thing, the MuleSoft headers win (that is what CKW's gateway sends).
+public enum RateLimitHeaderParser {
+    /// How far from `now` an absolute reset may be and still be taken as one.
+    static let plausibleAbsoluteWindow: ClosedRange<TimeInterval> = -86_400...(366 * 86_400)
+
+    public static func parse(headers: some Sequence<(name: String, value: String)>, receivedAt now: Date) -> RateLimitStatus {
+        var status = RateLimitStatus(observedAt: now)
+        var ietf = (limit: Int?.none, remaining: Int?.none, reset: Date?.none)
+        for (name, rawValue) in headers {
+            let value = rawValue.trimmingCharacters(in: .whitespaces)
+            switch name.lowercased() {
+            case OpenEnergyWire.RateLimitHeaders.limit:
+                status.limit = nonNegativeInteger(value) ?? status.limit
+            case OpenEnergyWire.RateLimitHeaders.remaining:
+                status.remaining = nonNegativeInteger(value) ?? status.remaining
+            case OpenEnergyWire.RateLimitHeaders.reset:
+                status.resetAt = parseReset(value, now: now) ?? status.resetAt
+            case "retry-after":
+                status.retryAfter = parseRetryAfter(value, now: now) ?? status.retryAfter
+            case "ratelimit":
+                let parsed = parseIETFRateLimit(value)
+                ietf.limit = parsed.limit ?? ietf.limit
+                ietf.remaining = parsed.remaining ?? ietf.remaining
+                ietf.reset = parsed.resetSeconds.map { now.addingTimeInterval($0) } ?? ietf.reset
+            case "ratelimit-policy":
+                ietf.limit = ietf.limit ?? parseIETFRateLimitPolicy(value)
+            case "ratelimit-limit":
+                ietf.limit = leadingInteger(value) ?? ietf.limit
+            case "ratelimit-remaining":
+                ietf.remaining = nonNegativeInteger(value) ?? ietf.remaining
+            case "ratelimit-reset":
+                ietf.reset = nonNegativeNumber(value).map { now.addingTimeInterval($0) } ?? ietf.reset
+            default:
+                continue
+            }
+        }
+        status.limit = status.limit ?? ietf.limit
+        status.remaining = status.remaining ?? ietf.remaining
+        status.resetAt = status.resetAt ?? ietf.reset
+        return status
+    }
+
+    /// An `X-Ratelimit-Reset` value: milliseconds until the reset, or an absolute epoch time (seconds or
+    /// milliseconds) when the number lands plausibly close to `now` read as one. Resets in the past mean now.
+    public static func parseReset(_ value: String, now: Date) -> Date? {
+        guard let number = nonNegativeNumber(value) else { return nil }
+        let nowSeconds = now.timeIntervalSince1970
+        if plausibleAbsoluteWindow.contains(number / 1_000 - nowSeconds) {
+            return Date(timeIntervalSince1970: max(number / 1_000, nowSeconds))
+        }
+        if plausibleAbsoluteWindow.contains(number - nowSeconds) {
+            return Date(timeIntervalSince1970: max(number, nowSeconds))
+        }
+        return now.addingTimeInterval(number / 1_000)
+    }
+
+    /// `Retry-After`: delta seconds, or an HTTP date (IMF-fixdate, RFC 850 or asctime). Dates in the past mean now.
+    public static func parseRetryAfter(_ value: String, now: Date) -> Date? {
+        let value = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = nonNegativeNumber(value) {
+            return now.addingTimeInterval(seconds)
+        }
+        guard let date = HTTPDate.parse(value) else { return nil }
+        return max(date, now)
+    }
+
+    /// The IETF `RateLimit` field: `limit=100, remaining=50, reset=30` or `"default";r=50;t=30`
+    /// (several policies: the most constraining one, i.e. the least remaining).
+    public static func parseIETFRateLimit(_ value: String) -> (limit: Int?, remaining: Int?, resetSeconds: TimeInterval?) {
+        var result: (limit: Int?, remaining: Int?, resetSeconds: TimeInterval?) = (nil, nil, nil)
+        let items = value.split(separator: ",")
+        // The earlier draft spreads one policy's parameters over comma-separated items.
+        let flat = parameters(items.joined(separator: ";"))
+        if flat["limit"] != nil || flat["remaining"] != nil || flat["reset"] != nil {
+            result.limit = flat["limit"].flatMap(leadingInteger)
+            result.remaining = flat["remaining"].flatMap(nonNegativeInteger)
+            result.resetSeconds = flat["reset"].flatMap(nonNegativeNumber)
+            return result
+        }
+        for item in items {
+            let parameters = parameters(String(item))
+            guard let remaining = parameters["r"].flatMap(nonNegativeInteger) else { continue }
+            if result.remaining == nil || remaining < result.remaining! {
+                result.remaining = remaining
+                result.resetSeconds = parameters["t"].flatMap(nonNegativeNumber)
+            }
+        }
+        return result
+    }
+
+    /// The quota of `RateLimit-Policy` (`"default";q=100;w=60`, or `100;w=60` of the earlier drafts).
+    public static func parseIETFRateLimitPolicy(_ value: String) -> Int? {
+        let first = value.split(separator: ",").first.map(String.init) ?? value
+        if let quota = parameters(first)["q"].flatMap(nonNegativeInteger) { return quota }
+        return leadingInteger(first)
+    }
+
+    // MARK: Small parsers
+
+    /// `key=value` pairs of a structured-field item, split on `;`; keys lowercased, quotes removed.
+    private static func parameters(_ item: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for part in item.split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            let key = pair[0].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            result[key] = value
+        }
+        return result
+    }
+
+    private static func nonNegativeInteger(_ text: String) -> Int? {
+        guard let number = Int(text.trimmingCharacters(in: .whitespaces)), number >= 0 else { return nil }
+        return number
+    }
+
+    /// The integer a value starts with (`100;w=60` -> 100).
+    private static func leadingInteger(_ text: String) -> Int? {
+        let digits = text.trimmingCharacters(in: .whitespaces).prefix { $0.isASCII && $0.isNumber }
+        return digits.isEmpty ? nil : Int(digits)
+    }
+
+    private static func nonNegativeNumber(_ text: String) -> Double? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              let number = Double(text), number.isFinite
+        else { return nil }
+        return number
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+
+/// Every API request of one login goes through here: one request in flight at a time, requests spaced so
+/// that the quota lasts until the window resets, and retries with waits on 429, 503, other 5xx and network
+/// errors.
+public actor RequestPacer {
+    public struct Policy: Sendable {
+        /// Requests of the quota kept back; spacing treats `remaining - reserve` as usable.
+        public var reserve: Int
+        /// Attempts per call, the first included; then the last response or error surfaces.
+        public var maximumAttempts: Int
+        public var backoffBase: TimeInterval
+        public var backoffCap: TimeInterval
+        /// The longest wait the pacer accepts from a server's `Retry-After` or reset; longer is capped.
+        public var maximumWait: TimeInterval
+
+        public init(
+            reserve: Int = 2,
+            maximumAttempts: Int = 5,
+            backoffBase: TimeInterval = 1,
+            backoffCap: TimeInterval = 300,
+            maximumWait: TimeInterval = 3_600
+        ) {
+            self.reserve = reserve
+            self.maximumAttempts = max(1, maximumAttempts)
+            self.backoffBase = backoffBase
+            self.backoffCap = backoffCap
+            self.maximumWait = maximumWait
+        }
+    }
+
+    /// What one attempt produced, as far as pacing is concerned.
+    public enum Outcome: Sendable {
+        /// A response: its status code and its rate-limit headers.
+        case response(statusCode: Int, rateLimit: RateLimitStatus)
+        /// No response (connection refused, reset, timeout).
+        case networkError
+    }
+
+    public let policy: Policy
+    private let clock: any OpenEnergyClock
+    private let unitRandom: @Sendable () -> Double
+    private let logger: Logger
+
+    /// The earliest time the next request may start.
+    private var notBefore: Date?
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    public private(set) var lastStatus: RateLimitStatus?
+
+    public init(
+        policy: Policy = Policy(),
+        clock: any OpenEnergyClock = SystemClock(),
+        unitRandom: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        logger: Logger = Logger(label: "ckw2mqtt.openenergy.pacer")
+    ) {
+        self.policy = policy
+        self.clock = clock
+        self.unitRandom = unitRandom
+        self.logger = logger
+    }
+
+    /// Runs `attempt` until it gives a response that is not retryable or the attempts are used up.
+    ///
+    /// `classify` tells the pacer what an attempt's result means; thrown errors count as network errors
+    /// only when `isRetryable` says so, otherwise they surface at once.
+    public func run<Result: Sendable>(
+        _ attempt: @Sendable () async throws -> Result,
+        classify: @Sendable (Result) -> Outcome,
+        isRetryable: @Sendable (any Error) -> Bool
+    ) async throws -> Result {
+        await acquire()
+        defer { release() }
+
+        var attemptNumber = 0
+        while true {
+            if let notBefore, notBefore > clock.now {
+                try await clock.sleep(until: notBefore)
+            }
+            try Task.checkCancellation()
+            let isLastAttempt = attemptNumber + 1 >= policy.maximumAttempts
+            do {
+                let result = try await attempt()
+                let outcome = classify(result)
+                guard case let .response(statusCode, status) = outcome else {
+                    if isLastAttempt { return result }
+                    scheduleBackoff(attempt: attemptNumber)
+                    attemptNumber += 1
+                    continue
+                }
+                record(status)
+                if statusCode == 429 || statusCode == 503 {
+                    if isLastAttempt { return result }
+                    if let retryDate = PacingArithmetic.retryDate(after: status, now: clock.now) {
+                        notBefore = min(retryDate, clock.now.addingTimeInterval(policy.maximumWait))
+                        logger.info("rate limited or unavailable, waiting", metadata: ["status": "\(statusCode)", "until": "\(ISO8601Timestamp.format(notBefore!))"])
+                    } else {
+                        scheduleBackoff(attempt: attemptNumber)
+                    }
+                    attemptNumber += 1
+                    continue
+                }
+                if (500...599).contains(statusCode) {
+                    if isLastAttempt { return result }
+                    scheduleBackoff(attempt: attemptNumber)
+                    attemptNumber += 1
+                    continue
+                }
+                scheduleSpacing(after: status)
+                return result
+            } catch {
+                if error is CancellationError || !isRetryable(error) || isLastAttempt { throw error }
+                logger.info("request failed, backing off", metadata: ["attempt": "\(attemptNumber + 1)"])
+                scheduleBackoff(attempt: attemptNumber)
+                attemptNumber += 1
+            }
+        }
+    }
+
+    private func record(_ status: RateLimitStatus) {
+        guard !status.isEmpty else { return }
+        lastStatus = status
+    }
+
+    /// After a successful response: spread the remaining quota over the time until the reset.
+    private func scheduleSpacing(after status: RateLimitStatus) {
+        guard let remaining = status.remaining, let resetAt = status.resetAt else {
+            notBefore = nil
+            return
+        }
+        let spacing = PacingArithmetic.spacing(
+            remaining: remaining,
+            reserve: policy.reserve,
+            secondsUntilReset: resetAt.timeIntervalSince(status.observedAt)
+        )
+        notBefore = spacing > 0 ? status.observedAt.addingTimeInterval(min(spacing, policy.maximumWait)) : nil
+    }
+
+    private func scheduleBackoff(attempt: Int) {
+        let delay = PacingArithmetic.backoff(
+            attempt: attempt, base: policy.backoffBase, cap: policy.backoffCap, unitRandom: unitRandom()
+        )
+        notBefore = clock.now.addingTimeInterval(delay)
+    }
+
+    // MARK: One request in flight
+
+    private func acquire() async {
+        if !busy {
+            busy = true
+            return
+        }
+        // Ownership passes directly from the releasing call to the first waiter, so `busy` stays true.
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release() {
+        if waiters.isEmpty {
+            busy = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}
