@@ -1,0 +1,37 @@
+/// Joins the responses of consecutive range chunks into one `MeterData`.
+enum MeterDataMerger {
+    /// Series are matched by OBIS code, in order of first appearance; readings are sorted by start and a
+    /// reading that appears in two chunks (a server that treats `to` as inclusive) is kept once, the later one.
+    static func merge(_ pieces: [MeterData], meteringPointId: String) -> MeterData {
+        if pieces.count == 1 { return pieces[0] }
+        var merged: [MeterSeries] = []
+        var indexByObis: [String: Int] = [:]
+        for piece in pieces {
+            for series in piece.series {
+                if let index = indexByObis[series.obis] {
+                    merged[index].readings += series.readings
+                    merged[index].unit = merged[index].unit ?? series.unit
+                    merged[index].resolution = merged[index].resolution ?? series.resolution
+                } else {
+                    indexByObis[series.obis] = merged.count
+                    merged.append(series)
+                }
+            }
+        }
+        for index in merged.indices {
+            var readings = merged[index].readings
+            readings.sort { $0.start < $1.start }
+            var unique: [MeterReading] = []
+            unique.reserveCapacity(readings.count)
+            for reading in readings {
+                if let last = unique.last, last.start == reading.start {
+                    unique[unique.count - 1] = reading
+                } else {
+                    unique.append(reading)
+                }
+            }
+            merged[index].readings = unique
+        }
+        return MeterData(meteringPointId: meteringPointId, series: merged)
+    }
+}
