@@ -1,0 +1,108 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Calls of the OAuth token endpoint. Client authentication is `client_secret_post` when there is a secret
+/// (Keycloak accepts it for confidential clients); public clients send only `client_id`.
+public struct TokenEndpoint: Sendable {
+    public let url: URL
+    public let clientID: String
+    private let clientSecret: String?
+    private let httpClient: HTTPClient
+    private let timeout: TimeInterval
+
+    public init(url: URL, clientID: String, clientSecret: String?, httpClient: HTTPClient, timeout: TimeInterval = 30) {
+        self.url = url
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.httpClient = httpClient
+        self.timeout = timeout
+    }
+
+    /// Redeems an authorization code (with the PKCE verifier that proves this process started the login).
+    public func exchange(code: String, redirectURI: URL, codeVerifier: String) async throws -> TokenResponse {
+        try await post([
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirectURI.absoluteString),
+            ("code_verifier", codeVerifier),
+        ])
+    }
+
+    /// `grant_type=refresh_token`. With rotation the answer holds a new refresh token and the old one is dead.
+    public func refresh(refreshToken: String) async throws -> TokenResponse {
+        try await post([("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
+    }
+
+    /// `grant_type=client_credentials` with the app credentials (Backend API).
+    public func clientCredentials(scope: String? = nil) async throws -> TokenResponse {
+        var fields = [("grant_type", "client_credentials")]
+        if let scope { fields.append(("scope", scope)) }
+        return try await post(fields)
+    }
+
+    private func post(_ fields: [(String, String)]) async throws -> TokenResponse {
+        var fields = fields
+        fields.append(("client_id", clientID))
+        if let clientSecret { fields.append(("client_secret", clientSecret)) }
+
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: FormEncoding.encode(fields)))
+
+        let endpoint = "POST \(url.absoluteString)"
+        let response = try await OpenEnergyHTTP.send(request, with: httpClient, endpoint: endpoint, timeout: timeout, maximumBodySize: 1 << 20)
+        guard response.statusCode == 200 else {
+            let body = try? JSONDecoder().decode(OAuthErrorBody.self, from: response.body)
+            throw OpenEnergyAuthError.tokenEndpointError(status: response.statusCode, error: body?.error, description: body?.errorDescription)
+        }
+        do {
+            let tokens = try JSONDecoder().decode(TokenResponse.self, from: response.body)
+            if let type = tokens.tokenType, type.lowercased() != "bearer" {
+                throw OpenEnergyAuthError.tokenEndpointError(status: 200, error: nil, description: "unsupported token type '\(type)'")
+            }
+            return tokens
+        } catch let error as DecodingError {
+            // The reason names the field only; the body holds tokens and is never quoted.
+            let (field, reason) = OpenEnergyWireDecoding.describe(error)
+            throw OpenEnergyAuthError.tokenEndpointError(status: 200, error: nil, description: "unusable response, field '\(field)': \(reason)")
+        }
+    }
+}
+
+/// `{ "error": "invalid_grant", "error_description": "..." }` (RFC 6749 5.2).
+struct OAuthErrorBody: Decodable {
+    var error: String
+    var errorDescription: String?
+
+    enum CodingKeys: String, CodingKey {
+        case error
+        case errorDescription = "error_description"
+    }
+}
+
+/// `application/x-www-form-urlencoded` (WHATWG URL standard's serializer).
+enum FormEncoding {
+    private static let unreserved: Set<UInt8> = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*".utf8)
+
+    static func encode(_ fields: [(String, String)]) -> String {
+        fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+    }
+
+    static func escape(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            if unreserved.contains(byte) {
+                result.unicodeScalars.append(UnicodeScalar(byte))
+            } else if byte == UInt8(ascii: " ") {
+                result += "+"
+            } else {
+                result += String(format: "%%%02X", byte)
+            }
+        }
+        return result
+    }
+}
