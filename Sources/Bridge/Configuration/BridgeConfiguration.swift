@@ -1,0 +1,196 @@
+import Foundation
+import Logging
+
+/// The complete, validated configuration of the bridge.
+///
+/// Produced by `ConfigurationLoader` from the YAML file, `CKW2MQTT_*` environment variables and
+/// command-line overrides (in that order of precedence, later wins). Every default "just works" for
+/// the demo. `description` renders the effective configuration as YAML with secrets redacted, so
+/// `ckw2mqtt check-config` can print it safely.
+public struct BridgeConfiguration: Sendable, Equatable {
+    public var mqtt: MQTTSettings
+    public var homeAssistant: HomeAssistantSettings
+    public var ckw: CKWSettings
+    public var bridge: BridgeSettings
+    public var logging: LoggingSettings
+    public var http: HTTPSettings
+
+    /// The defaults, with the given state directory (its default depends on the environment, see
+    /// `BridgeSettings.defaultStateDirectory(environment:)`).
+    public init(stateDirectory: String) {
+        mqtt = MQTTSettings()
+        homeAssistant = HomeAssistantSettings()
+        ckw = CKWSettings()
+        bridge = BridgeSettings(stateDirectory: stateDirectory)
+        logging = LoggingSettings()
+        http = HTTPSettings()
+    }
+}
+
+// MARK: - mqtt
+
+public struct MQTTSettings: Sendable, Equatable {
+    public var host = "localhost"
+    /// 1883, or 8883 when TLS is enabled and no port was given.
+    public var port = 1883
+    public var clientID = "ckw2mqtt"
+    public var username: String?
+    /// Resolved from `password` or the contents of `password_file`.
+    public var password: Secret?
+    /// Where `password` was read from, if it came from a file (shown by `check-config`).
+    public var passwordFile: String?
+    public var keepalive: Duration = .seconds(60)
+    public var protocolVersion: MQTTProtocolVersion = .v5
+    /// Root of the topics for people and scripts: `<base_topic>/bridge/state`, ...
+    public var baseTopic = "ckw2mqtt"
+    public var qos: MQTTQoS = .atLeastOnce
+    public var tls = MQTTTLSSettings()
+    /// Messages kept while the broker is unreachable; older ones are dropped beyond this.
+    public var offlineQueueLimit = 1000
+
+    public init() {}
+}
+
+public struct MQTTTLSSettings: Sendable, Equatable {
+    public var enabled = false
+    public var caFile: String?
+    public var caPath: String?
+    public var certFile: String?
+    public var keyFile: String?
+    /// Skips the check that the broker's certificate names the host; only for test brokers.
+    public var insecureSkipVerifyHostname = false
+
+    public init() {}
+}
+
+public enum MQTTProtocolVersion: String, Sendable, Equatable, CaseIterable {
+    case v5 = "5"
+    case v311 = "3.1.1"
+}
+
+public enum MQTTQoS: Int, Sendable, Equatable, CaseIterable {
+    case atMostOnce = 0
+    case atLeastOnce = 1
+    case exactlyOnce = 2
+}
+
+// MARK: - homeassistant
+
+public struct HomeAssistantSettings: Sendable, Equatable {
+    /// Publish discovery configs; off for users who define their entities by hand.
+    public var discovery = true
+    public var discoveryPrefix = "homeassistant"
+    /// Where Home Assistant announces `online` (birth) and `offline` (will).
+    public var statusTopic = "homeassistant/status"
+    /// The production-surplus binary sensor turns on when export minus import over the last
+    /// interval, as average power, exceeds this.
+    public var surplusThresholdWatts: Double = 0
+
+    public init() {}
+}
+
+// MARK: - ckw
+
+public struct CKWSettings: Sendable, Equatable {
+    public var mode: CKWMode = .client
+    public var issuer: CKWIssuer = .production
+    /// Required unless the caller (the demo) supplies the CKW side itself.
+    public var apiBaseURL: URL?
+    public var clientID: String?
+    /// Resolved from `client_secret` or the contents of `client_secret_file`.
+    public var clientSecret: Secret?
+    public var clientSecretFile: String?
+    public var redirectURI = URL(string: "http://127.0.0.1/callback")!
+    public var scopes = ["openid", "offline_access"]
+    /// Backend mode only: also send the app credentials as `client_id`/`client_secret` headers.
+    public var sendCredentialHeaders = false
+    /// Only these metering points are bridged; `nil` means every one in core data.
+    public var meteringPoints: [String]?
+    public var requestTimeout: Duration = .seconds(30)
+
+    public init() {}
+}
+
+public enum CKWMode: String, Sendable, Equatable, CaseIterable {
+    /// The user's own CKW login (Client API).
+    case client
+    /// App credentials issued by CKW (Backend API).
+    case backend
+}
+
+public enum CKWIssuer: Sendable, Equatable {
+    case production
+    case test
+    case custom(URL)
+
+    /// The Keycloak realm URL; discovery lives under `.well-known/openid-configuration`.
+    public var url: URL {
+        switch self {
+        case .production: URL(string: "https://idp.ckw.ch/auth/realms/CKW")!
+        case .test: URL(string: "https://idp-int.ckw.ch/auth/realms/CKW")!
+        case .custom(let url): url
+        }
+    }
+}
+
+// MARK: - bridge
+
+public struct BridgeSettings: Sendable, Equatable {
+    public var stateDirectory: String
+    /// How far back the bridge fetches on start and in the correction sweep.
+    public var lookback: Duration = .seconds(3 * 86_400)
+    /// One meter data request per metering point this often.
+    public var pollInterval: Duration = .seconds(20 * 60)
+    public var correctionSweep: CorrectionSweep = .every(.seconds(86_400))
+
+    public init(stateDirectory: String) {
+        self.stateDirectory = stateDirectory
+    }
+
+    /// systemd's `$STATE_DIRECTORY` (its first entry), else `~/.local/state/ckw2mqtt`; `nil` when
+    /// neither is known (no `HOME`).
+    public static func defaultStateDirectory(environment: [String: String]) -> String? {
+        if let systemd = environment["STATE_DIRECTORY"], !systemd.isEmpty {
+            // systemd passes a colon-separated list when a unit declares several directories.
+            return String(systemd.split(separator: ":", omittingEmptySubsequences: true).first ?? "")
+        }
+        guard let home = environment["HOME"], !home.isEmpty else { return nil }
+        return (home as NSString).appendingPathComponent(".local/state/ckw2mqtt")
+    }
+}
+
+/// How often the whole look-back window is fetched again to pick up corrections.
+public enum CorrectionSweep: Sendable, Equatable {
+    case off
+    case every(Duration)
+
+    public var interval: Duration? {
+        switch self {
+        case .off: nil
+        case .every(let interval): interval
+        }
+    }
+}
+
+// MARK: - logging, http
+
+public struct LoggingSettings: Sendable, Equatable {
+    public var level: Logger.Level = .info
+    public var format: LogFormat = .text
+
+    public init() {}
+}
+
+public enum LogFormat: String, Sendable, Equatable, CaseIterable {
+    case text
+    case json
+}
+
+/// The observability endpoint (health, metrics).
+public struct HTTPSettings: Sendable, Equatable {
+    public var enabled = false
+    public var host = "127.0.0.1"
+    public var port = 9465
+
+    public init() {}
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+
+/// Every configuration key, in the order of the YAML file and of the effective-configuration
+/// printout. Nested sections (`mqtt.tls`) come last within their parent so the printout nests.
+enum ConfigurationSchema {
+    static let environmentPrefix = "CKW2MQTT_"
+
+    static let keys: [ConfigurationKey] = mqtt + homeAssistant + ckw + bridge + logging + http
+
+    static let keysByPath: [String: ConfigurationKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
+
+    static let keysByEnvironmentVariable: [String: ConfigurationKey] =
+        Dictionary(uniqueKeysWithValues: keys.map { ($0.environmentVariable, $0) })
+
+    /// `mqtt`, `mqtt.tls`, `homeassistant`, ...: the paths that hold mappings.
+    static let sections: Set<String> = Set(keys.flatMap { key in
+        let parts = key.path.split(separator: ".").dropLast()
+        return parts.indices.map { parts[...$0].joined(separator: ".") }
+    })
+
+    // MARK: mqtt
+
+    private static let mqtt: [ConfigurationKey] = [
+        .string("mqtt.host", \.mqtt.host),
+        .integer("mqtt.port", \.mqtt.port, in: 1...65_535),
+        .string("mqtt.client_id", \.mqtt.clientID),
+        .optionalString("mqtt.username", \.mqtt.username),
+        .secret("mqtt.password", \.mqtt.password, readFrom: \.mqtt.passwordFile),
+        .optionalString("mqtt.password_file", \.mqtt.passwordFile),
+        // libmosquitto refuses keepalives under 5 s; the protocol field is 16 bits.
+        .duration("mqtt.keepalive", \.mqtt.keepalive, in: .seconds(5) ... .seconds(65_535)),
+        ConfigurationKey("mqtt.protocol", apply: { config, raw throws(ValueProblem) in
+            config.mqtt.protocolVersion = try ConfigurationValueParsing.choice(
+                raw, [("5", .v5), ("5.0", .v5), ("3.1.1", .v311), ("311", .v311)])
+        }, render: { YAMLRendering.string($0.mqtt.protocolVersion.rawValue) }),
+        .string("mqtt.base_topic", \.mqtt.baseTopic, parse: ConfigurationValueParsing.topic),
+        ConfigurationKey("mqtt.qos", apply: { config, raw throws(ValueProblem) in
+            config.mqtt.qos = try ConfigurationValueParsing.choice(raw, MQTTQoS.allCases.map { (String($0.rawValue), $0) })
+        }, render: { String($0.mqtt.qos.rawValue) }),
+        .integer("mqtt.offline_queue_limit", \.mqtt.offlineQueueLimit, in: 0...1_000_000),
+        .bool("mqtt.tls.enabled", \.mqtt.tls.enabled),
+        .optionalString("mqtt.tls.ca_file", \.mqtt.tls.caFile),
+        .optionalString("mqtt.tls.ca_path", \.mqtt.tls.caPath),
+        .optionalString("mqtt.tls.cert_file", \.mqtt.tls.certFile),
+        .optionalString("mqtt.tls.key_file", \.mqtt.tls.keyFile),
+        .bool("mqtt.tls.insecure_skip_verify_hostname", \.mqtt.tls.insecureSkipVerifyHostname),
+    ]
+
+    // MARK: homeassistant
+
+    private static let homeAssistant: [ConfigurationKey] = [
+        .bool("homeassistant.discovery", \.homeAssistant.discovery),
+        .string("homeassistant.discovery_prefix", \.homeAssistant.discoveryPrefix, parse: ConfigurationValueParsing.topic),
+        .string("homeassistant.status_topic", \.homeAssistant.statusTopic, parse: ConfigurationValueParsing.topic),
+        ConfigurationKey("homeassistant.surplus_threshold_watts", apply: { config, raw throws(ValueProblem) in
+            config.homeAssistant.surplusThresholdWatts = try ConfigurationValueParsing.number(raw, atLeast: 0)
+        }, render: { ConfigurationValueParsing.format($0.homeAssistant.surplusThresholdWatts) }),
+    ]
+
+    // MARK: ckw
+
+    private static let ckw: [ConfigurationKey] = [
+        .choice("ckw.mode", \.ckw.mode),
+        ConfigurationKey("ckw.issuer", apply: { config, raw throws(ValueProblem) in
+            let text = try ConfigurationValueParsing.nonEmptyString(raw)
+            switch text.lowercased() {
+            case "production": config.ckw.issuer = .production
+            case "test": config.ckw.issuer = .test
+            default:
+                guard text.contains("://") else {
+                    throw ValueProblem("expected `production`, `test` or an https URL, got `\(text)`")
+                }
+                config.ckw.issuer = .custom(try ConfigurationValueParsing.url(raw, httpsRequired: true))
+            }
+        }, render: { config in
+            switch config.ckw.issuer {
+            case .production: YAMLRendering.string("production")
+            case .test: YAMLRendering.string("test")
+            case .custom(let url): YAMLRendering.string(url.absoluteString)
+            }
+        }),
+        ConfigurationKey("ckw.api_base_url", apply: { config, raw throws(ValueProblem) in
+            config.ckw.apiBaseURL = try ConfigurationValueParsing.url(raw, httpsRequired: true)
+        }, render: { $0.ckw.apiBaseURL.map { YAMLRendering.string($0.absoluteString) } }),
+        .optionalString("ckw.client_id", \.ckw.clientID),
+        .secret("ckw.client_secret", \.ckw.clientSecret, readFrom: \.ckw.clientSecretFile),
+        .optionalString("ckw.client_secret_file", \.ckw.clientSecretFile),
+        .url("ckw.redirect_uri", \.ckw.redirectURI, httpsRequired: true),
+        ConfigurationKey("ckw.scopes", apply: { config, raw throws(ValueProblem) in
+            let scopes = ConfigurationValueParsing.list(raw)
+            guard !scopes.isEmpty else { throw ValueProblem("must name at least one scope, e.g. `openid offline_access`") }
+            config.ckw.scopes = scopes
+        }, render: { YAMLRendering.list($0.ckw.scopes) }),
+        .bool("ckw.send_credential_headers", \.ckw.sendCredentialHeaders),
+        ConfigurationKey("ckw.metering_points", apply: { config, raw throws(ValueProblem) in
+            let ids = ConfigurationValueParsing.list(raw)
+            let invalid = ids.filter { !ConfigurationValueParsing.isMeteringPointID($0) }
+            guard invalid.isEmpty else {
+                let list = invalid.map { "`\($0)`" }.joined(separator: ", ")
+                throw ValueProblem("metering point ids are `CH` followed by 31 letters or digits (33 characters), got \(list)")
+            }
+            // An empty list would silently bridge nothing; leave the key out to bridge everything.
+            guard !ids.isEmpty else { throw ValueProblem("must list at least one metering point id, or be left out to bridge all") }
+            config.ckw.meteringPoints = ids
+        }, render: { $0.ckw.meteringPoints.map(YAMLRendering.list) }),
+        .duration("ckw.request_timeout", \.ckw.requestTimeout, in: .seconds(1) ... .seconds(300)),
+    ]
+
+    // MARK: bridge
+
+    private static let bridge: [ConfigurationKey] = [
+        .string("bridge.state_directory", \.bridge.stateDirectory),
+        // The API serves at most 31 days per request.
+        .duration("bridge.lookback", \.bridge.lookback, in: .seconds(15 * 60) ... .seconds(31 * 86_400)),
+        ConfigurationKey("bridge.poll_interval", apply: { config, raw throws(ValueProblem) in
+            let interval = try ConfigurationValueParsing.duration(raw, in: .seconds(1) ... .seconds(86_400))
+            if interval < FetchPolicy.shortestPollInterval {
+                throw ValueProblem("must be at least \(ConfigurationValueParsing.render(FetchPolicy.shortestPollInterval)), got \(ConfigurationValueParsing.render(interval)): the budget of \(FetchPolicy.defaultDailyRequestBudget) requests per metering point per day allows one request every 15 minutes (96 a day)")
+            }
+            if interval > FetchPolicy.longestPollInterval {
+                throw ValueProblem("must be at most \(ConfigurationValueParsing.render(FetchPolicy.longestPollInterval)), got \(ConfigurationValueParsing.render(interval)): a new batch of meter data must be picked up within 30 minutes of its appearance")
+            }
+            config.bridge.pollInterval = interval
+        }, render: { ConfigurationValueParsing.render($0.bridge.pollInterval) }),
+        ConfigurationKey("bridge.correction_sweep", apply: { config, raw throws(ValueProblem) in
+            let text = try ConfigurationValueParsing.nonEmptyString(raw)
+            switch text.lowercased() {
+            case "daily": config.bridge.correctionSweep = .every(.seconds(86_400))
+            case "off", "false", "no": config.bridge.correctionSweep = .off
+            default:
+                guard ConfigurationValueParsing.durationSeconds(text) != nil else {
+                    throw ValueProblem("expected `daily`, `off` or a duration such as `12h`, got `\(text)`")
+                }
+                let interval = try ConfigurationValueParsing.duration(raw, in: .seconds(3600) ... .seconds(7 * 86_400))
+                config.bridge.correctionSweep = .every(interval)
+            }
+        }, render: { config in
+            switch config.bridge.correctionSweep {
+            case .off: YAMLRendering.string("off")
+            case .every(let interval) where interval == .seconds(86_400): YAMLRendering.string("daily")
+            case .every(let interval): ConfigurationValueParsing.render(interval)
+            }
+        }),
+    ]
+
+    // MARK: logging, http
+
+    private static let logging: [ConfigurationKey] = [
+        .choice("logging.level", \.logging.level),
+        .choice("logging.format", \.logging.format),
+    ]
+
+    private static let http: [ConfigurationKey] = [
+        .bool("http.enabled", \.http.enabled),
+        .string("http.host", \.http.host),
+        .integer("http.port", \.http.port, in: 1...65_535),
+    ]
+}

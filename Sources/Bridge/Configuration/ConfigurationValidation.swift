@@ -1,0 +1,85 @@
+import Foundation
+
+/// Checks that involve more than one key, run after all layers and secrets are resolved.
+enum ConfigurationValidation {
+    static func validate(_ builder: inout ConfigurationBuilder, ckwRequirement: ConfigurationLoader.CKWRequirement) {
+        validateMQTT(&builder)
+        validateTLS(&builder)
+        validateCKW(&builder, ckwRequirement: ckwRequirement)
+    }
+
+    private static func validateMQTT(_ builder: inout ConfigurationBuilder) {
+        let mqtt = builder.configuration.mqtt
+        if mqtt.password != nil, mqtt.username == nil {
+            let key = builder.assignments["mqtt.password_file"] != nil ? "mqtt.password_file" : "mqtt.password"
+            builder.report(key, builder.assignments[key]?.source,
+                           "needs `mqtt.username` as well: libmosquitto sends no password without a user name")
+        }
+    }
+
+    private static func validateTLS(_ builder: inout ConfigurationBuilder) {
+        let tls = builder.configuration.mqtt.tls
+        let files: [(key: String, path: String?)] = [
+            ("mqtt.tls.ca_file", tls.caFile), ("mqtt.tls.cert_file", tls.certFile), ("mqtt.tls.key_file", tls.keyFile),
+        ]
+        guard tls.enabled else {
+            // Likely a user who believes TLS is on: say so instead of silently connecting in plain text.
+            let setKeys = files.filter { $0.path != nil }.map(\.key)
+                + (tls.caPath != nil ? ["mqtt.tls.ca_path"] : [])
+                + (tls.insecureSkipVerifyHostname ? ["mqtt.tls.insecure_skip_verify_hostname"] : [])
+            for key in setKeys {
+                builder.report(key, builder.assignments[key]?.source,
+                               "is set but `mqtt.tls.enabled` is false; enable TLS or remove the key")
+            }
+            return
+        }
+        if (tls.certFile == nil) != (tls.keyFile == nil) {
+            let missing = tls.certFile == nil ? "mqtt.tls.cert_file" : "mqtt.tls.key_file"
+            let given = tls.certFile == nil ? "mqtt.tls.key_file" : "mqtt.tls.cert_file"
+            builder.report(given, builder.assignments[given]?.source,
+                           "a client certificate needs both files; `\(missing)` is missing")
+        }
+        // Checked now so that check-config finds them; the broker connection is not attempted.
+        for (key, path) in files {
+            guard let path else { continue }
+            if !FileManager.default.isReadableFile(atPath: path) {
+                let reason = FileManager.default.fileExists(atPath: path) ? "is not readable" : "does not exist"
+                builder.report(key, builder.assignments[key]?.source, "the file `\(path)` \(reason)")
+            }
+        }
+        if let caPath = tls.caPath {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: caPath, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                builder.report("mqtt.tls.ca_path", builder.assignments["mqtt.tls.ca_path"]?.source,
+                               "the directory `\(caPath)` does not exist")
+            }
+        }
+    }
+
+    private static func validateCKW(_ builder: inout ConfigurationBuilder, ckwRequirement: ConfigurationLoader.CKWRequirement) {
+        let ckw = builder.configuration.ckw
+        if ckwRequirement == .required {
+            if ckw.apiBaseURL == nil {
+                builder.report("ckw.api_base_url", nil, "is required: the base URL of CKW's OpenEnergy API (https)")
+            }
+            if ckw.clientID == nil {
+                builder.report("ckw.client_id", nil, "is required: the client id CKW issued for this application")
+            }
+            if ckw.mode == .backend, ckw.clientSecret == nil {
+                builder.report("ckw.client_secret", nil,
+                               "is required in backend mode (or `ckw.client_secret_file`): the app credentials CKW issued")
+            }
+        }
+        if ckw.mode == .client, ckw.sendCredentialHeaders {
+            builder.report("ckw.send_credential_headers", builder.assignments["ckw.send_credential_headers"]?.source,
+                           "only applies to `ckw.mode: backend`; the Client API takes the user's token alone")
+        }
+        if let ids = ckw.meteringPoints {
+            var seen = Set<String>()
+            for id in ids where !seen.insert(id).inserted {
+                builder.report("ckw.metering_points", builder.assignments["ckw.metering_points"]?.source,
+                               "lists `\(id)` more than once")
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Decides, per metering point, when the next meter data request is due and for which range.
+///
+/// Pure: the clock is a parameter, and the service performs the requests. Call `dueRequests(at:…)`
+/// whenever `nextDecisionDate(after:)` is reached or a refresh command arrives; every request it
+/// returns is counted against the budget as issued (a request that then fails was still spent).
+public struct FetchPlanner: Sendable, Equatable {
+    public let policy: FetchPolicy
+    public private(set) var schedule: FetchSchedule
+
+    public init(policy: FetchPolicy, schedule: FetchSchedule = FetchSchedule()) {
+        self.policy = policy
+        self.schedule = schedule
+    }
+
+    public var meteringPointIds: [String] { schedule.entries.keys.sorted() }
+
+    /// Starts planning for a metering point; its first request is due immediately and sweeps the
+    /// whole look-back.
+    public mutating func track(_ meteringPointId: String) {
+        if schedule.entries[meteringPointId] == nil { schedule.entries[meteringPointId] = FetchSchedule.Entry() }
+    }
+
+    public mutating func remove(_ meteringPointId: String) {
+        schedule.entries[meteringPointId] = nil
+    }
+
+    /// Records a refresh command for one metering point, or for all when `meteringPointId` is
+    /// `nil`. Commands coalesce: until it is served, further commands change nothing.
+    public mutating func requestRefresh(at now: Date, meteringPointId: String? = nil) {
+        let ids = meteringPointId.map { [$0] } ?? meteringPointIds
+        for id in ids where schedule.entries[id] != nil && schedule.entries[id]?.refreshRequestedAt == nil {
+            schedule.entries[id]?.refreshRequestedAt = now
+        }
+    }
+
+    /// Requests made for `meteringPointId` within the 24 hours before `now`.
+    public func requestCount(meteringPointId: String, inDayBefore now: Date) -> Int {
+        schedule.entries[meteringPointId]?.recentRequests.count { now.timeIntervalSince($0.at) < FetchPolicy.day } ?? 0
+    }
+
+    // MARK: Deciding
+
+    /// The requests due at `now`, recorded as issued. `firstNeeded(id, from, to)` answers where
+    /// data is still needed within the look-back (`MeterLedger.firstIntervalNeedingFetch`).
+    public mutating func dueRequests(at now: Date, firstNeeded: (_ meteringPointId: String, _ from: Date, _ to: Date) -> Date?) -> [FetchRequest] {
+        let to = Self.intervalBoundary(atOrBefore: now)
+        let lookbackStart = Self.intervalBoundary(atOrBefore: now.addingTimeInterval(-policy.lookback.timeInterval))
+        var requests: [FetchRequest] = []
+        for id in meteringPointIds {
+            guard var entry = schedule.entries[id] else { continue }
+            entry.recentRequests.removeAll { now.timeIntervalSince($0.at) >= FetchPolicy.day }
+            // After the clock moved backwards, measure the next poll from now rather than wait.
+            if let last = entry.lastPollAt, last > now { entry.lastPollAt = now }
+
+            func neededFrom() -> Date { max(lookbackStart, firstNeeded(id, lookbackStart, to) ?? to) }
+            if isPollDue(entry, at: now) {
+                let sweep = isSweepDue(entry, at: now)
+                let from = sweep ? lookbackStart : neededFrom()
+                entry.lastPollAt = now
+                entry.refreshRequestedAt = nil  // The poll serves any pending refresh.
+                if from < to {
+                    let reason: FetchReason = sweep ? .correctionSweep : .poll
+                    if sweep { entry.lastSweepAt = now }
+                    entry.recentRequests.append(FetchSchedule.IssuedRequest(at: now, reason: reason))
+                    requests.append(FetchRequest(meteringPointId: id, from: from, to: to, reason: reason))
+                }
+            } else if entry.refreshRequestedAt != nil, refreshCount(entry) < policy.refreshAllowancePerDay {
+                let from = neededFrom()
+                entry.refreshRequestedAt = nil
+                if from < to {
+                    // Polls keep their spacing from refreshes too, which is what bounds them per day.
+                    entry.lastPollAt = now
+                    entry.recentRequests.append(FetchSchedule.IssuedRequest(at: now, reason: .refresh))
+                    requests.append(FetchRequest(meteringPointId: id, from: from, to: to, reason: .refresh))
+                }
+            }
+            schedule.entries[id] = entry
+        }
+        return requests
+    }
+
+    /// `dueRequests(at:firstNeeded:)` with the ledger answering where data is still needed.
+    public mutating func dueRequests(at now: Date, ledger: MeterLedger) -> [FetchRequest] {
+        dueRequests(at: now) { id, from, to in ledger.firstIntervalNeedingFetch(meteringPointId: id, from: from, to: to) }
+    }
+
+    /// When `dueRequests` may next return something (absent new refresh commands); `nil` when no
+    /// metering point is tracked. May be `now` or earlier when something is due already.
+    public func nextDecisionDate(after now: Date) -> Date? {
+        schedule.entries.values.map { entry in
+            let nextPoll = entry.lastPollAt.map { min($0, now).addingTimeInterval(policy.pollInterval.timeInterval) } ?? now
+            guard entry.refreshRequestedAt != nil, policy.refreshAllowancePerDay > 0 else { return nextPoll }
+            let refreshes = entry.recentRequests.filter { $0.reason == .refresh && now.timeIntervalSince($0.at) < FetchPolicy.day }
+            guard refreshes.count >= policy.refreshAllowancePerDay else { return now }
+            // The allowance frees up when the oldest refresh leaves the 24-hour window.
+            let freed = refreshes[refreshes.count - policy.refreshAllowancePerDay].at.addingTimeInterval(FetchPolicy.day)
+            return min(nextPoll, freed)
+        }.min()
+    }
+
+    // MARK: Rules
+
+    private func isPollDue(_ entry: FetchSchedule.Entry, at now: Date) -> Bool {
+        guard let last = entry.lastPollAt else { return true }
+        return now >= last.addingTimeInterval(policy.pollInterval.timeInterval)
+    }
+
+    private func isSweepDue(_ entry: FetchSchedule.Entry, at now: Date) -> Bool {
+        guard let interval = policy.correctionSweepInterval else { return false }
+        guard let last = entry.lastSweepAt, last <= now else { return true }
+        return now >= last.addingTimeInterval(interval.timeInterval)
+    }
+
+    private func refreshCount(_ entry: FetchSchedule.Entry) -> Int {
+        entry.recentRequests.count { $0.reason == .refresh }
+    }
+
+    /// `date` rounded down to the quarter-hour grid (UTC; CKW's intervals are aligned to it).
+    public static func intervalBoundary(atOrBefore date: Date) -> Date {
+        let slot = SeriesLedger.floorDivide(Int64(date.timeIntervalSince1970.rounded(.down)), SeriesLedger.intervalSeconds)
+        return MeteringPointLedger.date(ofSlot: slot)
+    }
+}

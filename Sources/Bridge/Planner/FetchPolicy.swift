@@ -1,0 +1,65 @@
+import Foundation
+
+/// The default schedule policy and its budget arithmetic.
+///
+/// CKW reads meters a few times a day and publishes the values in batches, hours late. The policy:
+/// one request per metering point every `pollInterval` (20 minutes: 72 a day), the daily
+/// correction sweep riding on one of those polls (it widens the range to the whole look-back
+/// rather than adding a request), and refresh commands served from what the budget leaves over.
+///
+/// - Budget: polls are at least `pollInterval` apart, so any 24 hours hold at most
+///   `maximumPollsPerDay`; refreshes are capped at `refreshAllowancePerDay` within any 24 hours;
+///   together they never exceed `dailyRequestBudget`.
+/// - Latency: a new batch is fetched by the next request, which is never more than
+///   `pollInterval` away (`maximumBatchDelay`), so at most 30 minutes with any allowed interval.
+public struct FetchPolicy: Sendable, Equatable {
+    public static let defaultDailyRequestBudget = 100
+    /// 100 requests a day allow one every 14.4 minutes; 15 keeps the grid and leaves room for refreshes.
+    public static let shortestPollInterval: Duration = .seconds(15 * 60)
+    /// A batch must be picked up within 30 minutes of its appearance.
+    public static let longestPollInterval: Duration = .seconds(30 * 60)
+
+    public var pollInterval: Duration
+    public var lookback: Duration
+    /// `nil` disables the sweep.
+    public var correctionSweepInterval: Duration?
+    public var dailyRequestBudget: Int
+
+    public init(pollInterval: Duration = .seconds(20 * 60),
+                lookback: Duration = .seconds(3 * 86_400),
+                correctionSweepInterval: Duration? = .seconds(86_400),
+                dailyRequestBudget: Int = Self.defaultDailyRequestBudget) {
+        precondition(pollInterval > .zero && lookback >= MeterLedger.intervalLength, "the policy needs positive durations")
+        self.pollInterval = pollInterval
+        self.lookback = lookback
+        self.correctionSweepInterval = correctionSweepInterval
+        self.dailyRequestBudget = dailyRequestBudget
+    }
+
+    /// The policy the configuration describes.
+    public init(_ settings: BridgeSettings, dailyRequestBudget: Int = Self.defaultDailyRequestBudget) {
+        self.init(pollInterval: settings.pollInterval, lookback: settings.lookback,
+                  correctionSweepInterval: settings.correctionSweep.interval, dailyRequestBudget: dailyRequestBudget)
+    }
+
+    static let day: TimeInterval = 86_400
+
+    /// The most polls any 24 hours can hold when consecutive polls are at least `pollInterval`
+    /// apart: `floor(24 h / interval) + 1` (73 for 20 minutes, 97 for 15), counting both ends.
+    public var maximumPollsPerDay: Int {
+        Int((Self.day / pollInterval.timeInterval).rounded(.down)) + 1
+    }
+
+    /// Refresh commands served within any 24 hours: what the budget leaves after the polls.
+    public var refreshAllowancePerDay: Int {
+        max(0, dailyRequestBudget - maximumPollsPerDay)
+    }
+
+    /// The longest a batch can wait between appearing and being fetched.
+    public var maximumBatchDelay: Duration { pollInterval }
+
+    /// Whether the policy keeps both promises: the daily budget and the 30-minute pick-up.
+    public var keepsPromises: Bool {
+        maximumPollsPerDay <= dailyRequestBudget && maximumBatchDelay <= Self.longestPollInterval
+    }
+}
