@@ -13,6 +13,9 @@ public struct IDTokenClaims: JWTPayload, Equatable {
     public var nonce: String?
     public var azp: String?
 
+    /// The user's id at the issuer.
+    public var subject: String { sub.value }
+
     /// Claims are checked by `IDTokenVerifier` after the signature, each with its own message.
     public func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

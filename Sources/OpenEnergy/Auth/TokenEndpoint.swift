@@ -7,17 +7,25 @@ import NIOHTTP1
 /// (Keycloak accepts it for confidential clients); public clients send only `client_id`.
 public struct TokenEndpoint: Sendable {
     public let url: URL
+    /// The issuer the endpoint belongs to; stored with the tokens.
+    public let issuer: String
     public let clientID: String
     private let clientSecret: String?
     private let httpClient: HTTPClient
     private let timeout: TimeInterval
 
-    public init(url: URL, clientID: String, clientSecret: String?, httpClient: HTTPClient, timeout: TimeInterval = 30) {
+    public init(url: URL, issuer: OIDCIssuer, clientID: String, clientSecret: String?, httpClient: HTTPClient, timeout: TimeInterval = 30) {
         self.url = url
+        self.issuer = issuer.description
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.httpClient = httpClient
         self.timeout = timeout
+    }
+
+    /// The token endpoint of a discovered provider for a configured client.
+    public init(metadata: OIDCProviderMetadata, client: OIDCClientConfiguration, httpClient: HTTPClient, timeout: TimeInterval = 30) {
+        self.init(url: metadata.tokenEndpoint, issuer: client.issuer, clientID: client.clientID, clientSecret: client.clientSecret, httpClient: httpClient, timeout: timeout)
     }
 
     /// Redeems an authorization code (with the PKCE verifier that proves this process started the login).

@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+
+/// Keeps the user's login alive for the Client API: hands out the access token, refreshes it at about 75 %
+/// of its lifetime and once after a 401, with refresh-token rotation.
+///
+/// Only one refresh runs at a time: within the process (concurrent callers share it) and across processes
+/// sharing the token file (`flock` on a lock file; after getting the lock the file is read again, so a
+/// rotation another process did is used instead of refreshing with a dead token). New tokens are on disk
+/// before the new access token is handed out. `invalid_grant` becomes `loginRequired`, and is not retried:
+/// further calls fail at once until the store holds a different refresh token (after a new login).
+public actor TokenManager: AccessTokenProvider {
+    /// Shown with `loginRequired`; says which command fixes it.
+    public static let defaultLoginHint = "Run `ckw2mqtt login` to log in to CKW again."
+
+    private let store: TokenStore
+    private let tokenEndpoint: TokenEndpoint
+    private let clock: any OpenEnergyClock
+    private let refreshFraction: Double
+    private let loginHint: String
+    private let lockTimeout: TimeInterval
+    private let logger: Logger
+
+    private var cached: TokenSet?
+    private var refreshInFlight: Task<TokenSet, any Error>?
+    /// The refresh token the provider refused; never sent again.
+    private var refusedRefreshToken: String?
+
+    public init(
+        store: TokenStore,
+        tokenEndpoint: TokenEndpoint,
+        clock: any OpenEnergyClock = SystemClock(),
+        refreshFraction: Double = 0.75,
+        loginHint: String = TokenManager.defaultLoginHint,
+        lockTimeout: TimeInterval = 60,
+        logger: Logger = Logger(label: "ckw2mqtt.openenergy.tokens")
+    ) {
+        self.store = store
+        self.tokenEndpoint = tokenEndpoint
+        self.clock = clock
+        self.refreshFraction = refreshFraction
+        self.loginHint = loginHint
+        self.lockTimeout = lockTimeout
+        self.logger = logger
+    }
+
+    /// The current tokens (re-read from the store when none are cached), for status displays and tests.
+    public func currentTokens() throws -> TokenSet? {
+        if cached == nil { cached = try store.load() }
+        return cached
+    }
+
+    public func accessToken() async throws -> String {
+        let tokens = try await usableTokens()
+        if clock.now < tokens.refreshDue(fraction: refreshFraction) {
+            return tokens.accessToken
+        }
+        return try await refresh(rejected: nil).accessToken
+    }
+
+    public func refreshedAccessToken(after rejectedToken: String) async throws -> String {
+        let tokens = try await usableTokens()
+        // A concurrent caller may have refreshed already.
+        if tokens.accessToken != rejectedToken, clock.now < tokens.accessTokenExpiresAt {
+            return tokens.accessToken
+        }
+        return try await refresh(rejected: rejectedToken).accessToken
+    }
+
+    /// Forces a refresh now, e.g. to check at startup that the login still works.
+    @discardableResult
+    public func refreshNow() async throws -> TokenSet {
+        _ = try await usableTokens()
+        return try await refresh(rejected: cached?.accessToken)
+    }
+
+    // MARK: Internals
+
+    private func usableTokens() async throws -> TokenSet {
+        if let cached, cached.refreshToken != refusedRefreshToken || refusedRefreshToken == nil {
+            return cached
+        }
+        guard let stored = try store.load() else {
+            throw OpenEnergyAuthError.loginRequired(reason: "no CKW login is stored in \(store.fileURL.path)", hint: loginHint)
+        }
+        guard stored.issuer == tokenEndpoint.issuer, stored.clientID == tokenEndpoint.clientID else {
+            throw OpenEnergyAuthError.loginRequired(
+                reason: "the stored login is for \(stored.issuer) / client \(stored.clientID), not \(tokenEndpoint.issuer) / client \(tokenEndpoint.clientID)",
+                hint: loginHint
+            )
+        }
+        if let refused = refusedRefreshToken, stored.refreshToken == refused {
+            throw OpenEnergyAuthError.loginRequired(reason: "CKW no longer accepts the stored login", hint: loginHint)
+        }
+        refusedRefreshToken = nil
+        cached = stored
+        return stored
+    }
+
+    private func refresh(rejected: String?) async throws -> TokenSet {
+        if let refreshInFlight {
+            return try await refreshInFlight.value
+        }
+        let task = Task { try await self.refreshHoldingLock(rejected: rejected) }
+        refreshInFlight = task
+        do {
+            let tokens = try await task.value
+            refreshInFlight = nil
+            return tokens
+        } catch {
+            refreshInFlight = nil
+            throw error
+        }
+    }
+
+    private func refreshHoldingLock(rejected: String?) async throws -> TokenSet {
+        let lock = try await FileLock.acquire(at: store.lockURL, timeout: lockTimeout)
+        defer { lock.release() }
+
+        guard let stored = try store.load() else {
+            cached = nil
+            throw OpenEnergyAuthError.loginRequired(reason: "no CKW login is stored in \(store.fileURL.path)", hint: loginHint)
+        }
+        // Another process (or an earlier refresh here) rotated the tokens while we waited for the lock.
+        if stored.accessToken != cached?.accessToken || stored.refreshToken != cached?.refreshToken,
+           stored.accessToken != rejected,
+           clock.now < stored.refreshDue(fraction: refreshFraction) {
+            logger.debug("using tokens another process refreshed")
+            cached = stored
+            return stored
+        }
+        guard let refreshToken = stored.refreshToken else {
+            throw OpenEnergyAuthError.loginRequired(reason: "the stored login has no refresh token", hint: loginHint)
+        }
+        if refreshToken == refusedRefreshToken {
+            throw OpenEnergyAuthError.loginRequired(reason: "CKW no longer accepts the stored login", hint: loginHint)
+        }
+
+        let response: TokenResponse
+        do {
+            response = try await tokenEndpoint.refresh(refreshToken: refreshToken)
+        } catch let OpenEnergyAuthError.tokenEndpointError(_, error?, description) where error == "invalid_grant" {
+            refusedRefreshToken = refreshToken
+            cached = stored
+            logger.warning("refresh token refused by the identity provider; a new login is needed")
+            throw OpenEnergyAuthError.loginRequired(
+                reason: "CKW no longer accepts the stored login" + (description.map { " (\($0))" } ?? ""),
+                hint: loginHint
+            )
+        }
+        let fresh = TokenSet(
+            response: response, obtainedAt: clock.now,
+            issuer: stored.issuer, clientID: stored.clientID, previousRefreshToken: refreshToken
+        )
+        // Persist before use: with rotation the old refresh token is dead now.
+        try store.save(fresh)
+        cached = fresh
+        logger.info("access token refreshed", metadata: ["expiresAt": "\(ISO8601Timestamp.format(fresh.accessTokenExpiresAt))"])
+        return fresh
+    }
+}
