@@ -1,0 +1,220 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import OpenEnergy
+
+/// The OpenEnergy API per the wire contract, twice: the Client API (a user's token, the user's
+/// customer only) under `api/client/` and the Backend API (an app's client_credentials token, every
+/// customer) under `api/backend/`.
+struct APIRoutes: Sendable {
+    enum Flavour: Sendable {
+        case client
+        case backend
+    }
+
+    let configuration: SimulatorConfiguration
+    let store: AuthorizationStore
+    let rateLimiter: RateLimiter
+    let faults: FaultInjector
+    let data: MeterDataService
+    let clock: SimulatedClock
+
+    func addRoutes(to router: Router<SimulatorRequestContext>) {
+        for (flavour, prefix) in [(Flavour.client, "api/client"), (.backend, "api/backend")] {
+            let group = router.group(RouterPath(prefix))
+            group.get(RouterPath(OpenEnergyWire.coreDataPath)) { request, context in
+                await respond(request, context, flavour: flavour, isCoreData: true) { (principal) throws(APIError) -> Body in
+                    try coreData(for: principal)
+                }
+            }
+            group.get(RouterPath(OpenEnergyWire.meterDataPath(meteringPointId: ":meteringPointId"))) { request, context in
+                await respond(request, context, flavour: flavour, isCoreData: false) { (principal) throws(APIError) -> Body in
+                    try meterData(request, context, principal: principal)
+                }
+            }
+        }
+    }
+
+    // MARK: Pipeline: authentication, rate limit, faults, answer
+
+    private func respond(
+        _ request: Request,
+        _ context: SimulatorRequestContext,
+        flavour: Flavour,
+        isCoreData: Bool,
+        answer: (AuthorizationStore.Principal) throws(APIError) -> Body
+    ) async -> Response {
+        let principal: AuthorizationStore.Principal
+        do {
+            principal = try authenticate(request, flavour: flavour)
+        } catch {
+            return error.response
+        }
+        var rateLimitHeaders: HTTPFields = [:]
+        if let decision = rateLimiter.admit(user: principal.subject) {
+            rateLimitHeaders = Self.rateLimitHeaders(limit: decision.limit, remaining: decision.remaining, resetMilliseconds: decision.resetMilliseconds)
+            guard decision.allowed else {
+                var error = APIError(status: .tooManyRequests, code: "too_many_requests", message: "Quota exceeded")
+                error.headers = rateLimitHeaders
+                return error.response
+            }
+        }
+        let fault = faults.next(isCoreData: isCoreData)
+        switch fault {
+        case .serverError(let status):
+            let status = HTTPResponse.Status(code: status)
+            return APIError(status: status, code: "server_error", message: "Simulated failure (\(status.code))").response
+        case .tooManyRequests(let withHeaders, let resetMilliseconds, let retryAfterSeconds):
+            guard withHeaders else { return Response(status: .tooManyRequests) }
+            var headers = Self.rateLimitHeaders(
+                limit: rateLimiter.settings?.limit ?? 100, remaining: 0, resetMilliseconds: resetMilliseconds
+            )
+            if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+            var error = APIError(status: .tooManyRequests, code: "too_many_requests", message: "Quota exceeded")
+            error.headers = headers
+            return error.response
+        case .slow(let milliseconds):
+            try? await Task.sleep(for: .milliseconds(milliseconds))
+        default:
+            break
+        }
+        var body: Body
+        do {
+            body = try answer(principal)
+        } catch {
+            var response = error.response
+            response.headers.append(contentsOf: rateLimitHeaders)
+            return response
+        }
+        if case .meterData(var meterData, let from, let to) = body, let fault {
+            MeterDataFaults.apply(fault, to: &meterData, from: from, to: to, catalog: data.catalog)
+            body = .meterData(meterData, from: from, to: to)
+        }
+        let encoded = body.encoded()
+        switch fault {
+        case .malformedJSON:
+            return Responses.json(data: MeterDataFaults.malformed(encoded), headers: rateLimitHeaders)
+        case .truncatedBody:
+            return Self.truncated(encoded, headers: rateLimitHeaders, channel: context.channel)
+        default:
+            return Responses.json(data: encoded, headers: rateLimitHeaders)
+        }
+    }
+
+    enum Body {
+        case coreData(OpenEnergyWire.CoreData)
+        case meterData(OpenEnergyWire.MeterData, from: Int, to: Int)
+
+        func encoded() -> Data {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.withoutEscapingSlashes]
+            switch self {
+            case .coreData(let value): return (try? encoder.encode(value)) ?? Data("{}".utf8)
+            case .meterData(let value, _, _): return (try? encoder.encode(value)) ?? Data("{}".utf8)
+            }
+        }
+    }
+
+    private func authenticate(_ request: Request, flavour: Flavour) throws(APIError) -> AuthorizationStore.Principal {
+        guard let token = BearerToken.extract(request.headers[.authorization]) else {
+            throw .invalidToken("Missing bearer token")
+        }
+        switch store.checkAccessToken(token) {
+        case .invalid(let reason):
+            throw .invalidToken(reason)
+        case .valid(let principal):
+            switch flavour {
+            case .client:
+                guard !principal.isBackendApp else { throw .forbidden("The Client API needs a user's token") }
+            case .backend:
+                guard principal.isBackendApp else { throw .forbidden("The Backend API needs an app's client_credentials token") }
+                if configuration.requireBackendCredentialHeaders {
+                    let id = request.headers[HTTPField.Name(OpenEnergyWire.BackendHeaders.clientID)!]
+                    let secret = request.headers[HTTPField.Name(OpenEnergyWire.BackendHeaders.clientSecret)!]
+                    guard let app = configuration.backendApps.first(where: { $0.clientID == principal.clientID }),
+                        id == app.clientID, secret == app.clientSecret
+                    else {
+                        var error = APIError(status: .unauthorized, code: "invalid_client", message: "Missing or wrong client_id/client_secret headers")
+                        error.headers = [:]
+                        throw error
+                    }
+                }
+            }
+            return principal
+        }
+    }
+
+    static func rateLimitHeaders(limit: Int, remaining: Int, resetMilliseconds: Int) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[HTTPField.Name("X-Ratelimit-Limit")!] = String(limit)
+        headers[HTTPField.Name("X-Ratelimit-Remaining")!] = String(remaining)
+        headers[HTTPField.Name("X-Ratelimit-Reset")!] = String(resetMilliseconds)
+        return headers
+    }
+
+    // MARK: Endpoints
+
+    private func coreData(for principal: AuthorizationStore.Principal) throws(APIError) -> Body {
+        if let customerIndex = principal.customerIndex {
+            guard customerIndex < configuration.population.customers else {
+                throw .forbidden("The user has no customer")
+            }
+            return .coreData(data.coreData(customerIndex: customerIndex))
+        }
+        return .coreData(data.coreDataOfAllCustomers())
+    }
+
+    private func meterData(
+        _ request: Request, _ context: SimulatorRequestContext, principal: AuthorizationStore.Principal
+    ) throws(APIError) -> Body {
+        let id = context.parameters.get("meteringPointId") ?? ""
+        guard let point = data.catalog.meteringPoint(id: id) else {
+            throw .notFound("Unknown metering point \(id)")
+        }
+        if let customerIndex = principal.customerIndex, point.customerIndex != customerIndex {
+            throw .forbidden("Metering point \(id) does not belong to the user")
+        }
+        let query = request.uri.queryParameters
+        guard let fromText = query[Substring(OpenEnergyWire.MeterDataQuery.from)],
+            let toText = query[Substring(OpenEnergyWire.MeterDataQuery.to)]
+        else {
+            throw .badRequest("Query parameters \(OpenEnergyWire.MeterDataQuery.from) and \(OpenEnergyWire.MeterDataQuery.to) are required")
+        }
+        guard let from = UTCTimestamp.parse(fromText) else { throw .badRequest("Unparsable from: \(fromText)") }
+        guard let to = UTCTimestamp.parse(toText) else { throw .badRequest("Unparsable to: \(toText)") }
+        guard from < to else { throw .badRequest("from must be before to") }
+        guard TimeInterval(to - from) <= OpenEnergyWire.maximumMeterDataRange else {
+            throw .badRequest("The range may span at most \(Int(OpenEnergyWire.maximumMeterDataRange / 86400)) days")
+        }
+        var obis: String?
+        if let requested = query[Substring(OpenEnergyWire.MeterDataQuery.obis)], !requested.isEmpty {
+            guard data.hasSeries(String(requested), point: point) else {
+                throw .badRequest("Metering point \(id) has no series \(requested)")
+            }
+            obis = String(requested)
+        }
+        let now = Int(clock.now.timeIntervalSince1970)
+        return .meterData(data.meterData(point: point, from: from, to: to, obis: obis, now: now), from: from, to: to)
+    }
+
+    // MARK: Truncation
+
+    /// Declares the whole body's length, sends half of it and closes the connection: the client sees
+    /// the connection end mid-body, as with a proxy that gave up.
+    private static func truncated(_ body: Data, headers: HTTPFields, channel: any Channel) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        headers[.contentLength] = String(body.count)
+        let half = ByteBuffer(bytes: body.prefix(body.count / 2))
+        return Response(
+            status: .ok,
+            headers: headers,
+            body: ResponseBody { writer in
+                try await writer.write(half)
+                try await channel.close()
+            }
+        )
+    }
+}

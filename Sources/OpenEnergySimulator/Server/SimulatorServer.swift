@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// The CKW look-alike: a Hummingbird server on 127.0.0.1 with a Keycloak-style realm and the
+/// OpenEnergy Client and Backend APIs.
+///
+/// ```swift
+/// let sim = try await SimulatorServer.start(SimulatorConfiguration(autoApprove: true))
+/// defer { Task { await sim.shutdown() } }
+/// // sim.issuerURL, sim.clientAPIBaseURL, sim.controls, sim.clock
+/// ```
+public final class SimulatorServer: Sendable {
+    public let configuration: SimulatorConfiguration
+    /// The bound port (the ephemeral one when the configuration asked for 0).
+    public let port: Int
+    public let controls: SimulatorControls
+    /// Decides which data has been delivered; tokens ignore it.
+    public let clock: SimulatedClock
+    /// Customers and metering points of this simulation.
+    public let catalog: MeteringPointCatalog
+
+    private let serverTask: Task<Void, any Error>
+
+    private init(
+        configuration: SimulatorConfiguration, port: Int, controls: SimulatorControls, clock: SimulatedClock,
+        catalog: MeteringPointCatalog, serverTask: Task<Void, any Error>
+    ) {
+        self.configuration = configuration
+        self.port = port
+        self.controls = controls
+        self.clock = clock
+        self.catalog = catalog
+        self.serverTask = serverTask
+    }
+
+    /// `http://127.0.0.1:PORT`
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    /// `http://127.0.0.1:PORT/auth/realms/CKW`
+    public var issuerURL: URL { URL(string: Self.issuer(port: port, realm: configuration.realm))! }
+    /// `http://127.0.0.1:PORT/api/client/`
+    public var clientAPIBaseURL: URL { URL(string: "http://127.0.0.1:\(port)/api/client/")! }
+    /// `http://127.0.0.1:PORT/api/backend/`
+    public var backendAPIBaseURL: URL { URL(string: "http://127.0.0.1:\(port)/api/backend/")! }
+
+    private static func issuer(port: Int, realm: String) -> String {
+        "http://127.0.0.1:\(port)/auth/realms/\(realm)"
+    }
+
+    /// Generates the realm's signing key, binds 127.0.0.1 and returns once the server accepts connections.
+    public static func start(_ configuration: SimulatorConfiguration = SimulatorConfiguration()) async throws -> SimulatorServer {
+        let boundPort = Atomic<Int>(configuration.port)
+        let issuer: @Sendable () -> String = { Self.issuer(port: boundPort.load(ordering: .relaxed), realm: configuration.realm) }
+
+        let store = AuthorizationStore(lifetimes: configuration.tokenLifetimes)
+        let signingKey = try await SigningKey.generate()
+        let rateLimiter = RateLimiter(settings: configuration.rateLimit)
+        let faults = FaultInjector()
+        let clock = SimulatedClock(start: configuration.clockStart ?? Date(), speed: configuration.clockSpeed)
+        let data = MeterDataService(seed: configuration.seed, population: configuration.population, delivery: configuration.delivery)
+        let controls = SimulatorControls(faults: faults, store: store, rateLimiter: rateLimiter)
+
+        let router = Router(context: SimulatorRequestContext.self)
+        OIDCProvider(
+            configuration: configuration,
+            store: store,
+            tokens: TokenIssuer(store: store, signingKey: signingKey, lifetimes: configuration.tokenLifetimes, issuer: issuer),
+            signingKey: signingKey,
+            issuer: issuer
+        ).addRoutes(to: router)
+        APIRoutes(configuration: configuration, store: store, rateLimiter: rateLimiter, faults: faults, data: data, clock: clock)
+            .addRoutes(to: router)
+        ControlRoutes(controls: controls, clock: clock).addRoutes(to: router)
+
+        let (running, runningContinuation) = AsyncStream.makeStream(of: Int.self)
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: configuration.port)),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                boundPort.store(port, ordering: .relaxed)
+                runningContinuation.yield(port)
+                runningContinuation.finish()
+            },
+            logger: configuration.logger
+        )
+        let serverTask = Task {
+            // Ends the stream if the server never comes up (port taken), so that `start` can throw.
+            defer { runningContinuation.finish() }
+            try await application.run()
+        }
+        var iterator = running.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            // The task already ended: its error explains why the server did not start.
+            try await serverTask.value
+            throw SimulatorError.serverDidNotStart
+        }
+        return SimulatorServer(
+            configuration: configuration,
+            port: port,
+            controls: controls,
+            clock: clock,
+            catalog: data.catalog,
+            serverTask: serverTask
+        )
+    }
+
+    /// Stops accepting connections and closes open ones.
+    public func shutdown() async {
+        serverTask.cancel()
+        _ = await serverTask.result
+    }
+
+    /// Serves until the calling task is cancelled, then shuts down (for `ckw2mqtt simulate`).
+    public func run() async {
+        await withTaskCancellationHandler {
+            _ = await serverTask.result
+        } onCancel: {
+            serverTask.cancel()
+        }
+    }
+}
+
+public enum SimulatorError: Error, CustomStringConvertible {
+    case serverDidNotStart
+
+    public var description: String {
+        switch self {
+        case .serverDidNotStart: "The simulator's HTTP server stopped before it accepted connections"
+        }
+    }
+}
