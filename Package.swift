@@ -120,6 +120,8 @@ let package = Package(
         .testTarget(
             name: "HomeAssistantTests",
             dependencies: ["HomeAssistant"],
+            exclude: ["HomeAssistantSchemaCheck"],
+            resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),
 
