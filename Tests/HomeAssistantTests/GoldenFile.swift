@@ -6,8 +6,8 @@ import Testing
 /// and payload of each message, pretty-printed with sorted keys. A JSON payload appears under
 /// `payload` as JSON; any other payload (`online`, empty) as text under `payload_text`.
 ///
-/// The comparison is exact: the payload is decoded and printed again with the same formatting, so
-/// key order, number formatting and nulls all count. On a mismatch the actual rendering is written
+/// The comparison is exact: the payload is decoded and printed again with the same writer, and must
+/// equal its own compact re-serialization, so key order, number formatting and nulls all count. On a mismatch the actual rendering is written
 /// to a temporary file whose path the failure names, for review.
 enum GoldenFile {
     static func expectMatches(
@@ -45,7 +45,10 @@ enum GoldenFile {
             "qos": .integer(Int(message.qos.rawValue)),
         ]
         if message.payload.first == UInt8(ascii: "{") {
-            description["payload"] = try JSONDecoder().decode(JSONValue.self, from: Data(message.payload))
+            let payload = try JSONDecoder().decode(JSONValue.self, from: Data(message.payload))
+            // The golden file shows the payload re-indented; this pins the published bytes to it.
+            #expect(payload.encoded() == message.payload, "\(message.topic) is not in canonical compact form")
+            description["payload"] = payload
         } else {
             description["payload_text"] = .string(message.payloadString)
         }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON document under construction. Payloads are built as values rather than `Codable` structs
 /// because they need explicit `null`s (a missing value must reach Home Assistant as "unknown", not
-/// be left out) and per-field number rounding.
+/// be left out) and per-field number rounding; `JSONWriting.swift` writes them out.
 package enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -11,27 +11,6 @@ package enum JSONValue: Sendable, Hashable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
-
-    /// Compact UTF-8 with sorted keys and unescaped slashes: byte-for-byte stable for the same
-    /// value, and readable in `mosquitto_sub`.
-    package func encoded() -> [UInt8] { Array(encodedData(pretty: false)) }
-
-    /// Two-space indented, sorted keys: the form of the golden files.
-    package func prettyPrinted() -> String { String(decoding: encodedData(pretty: true), as: UTF8.self) }
-
-    private func encodedData(pretty: Bool) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty
-            ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-            : [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return try encoder.encode(self)
-        } catch {
-            // Only non-finite numbers fail to encode, and this module builds numbers through
-            // `JSONValue.decimal`, which turns them into null: reaching this is a programming error.
-            preconditionFailure("JSON encoding failed: \(error)")
-        }
-    }
 }
 
 extension JSONValue {
@@ -54,7 +33,8 @@ extension JSONValue {
     }
 }
 
-extension JSONValue: Codable {
+/// Reading JSON back, for tests and tools that compare payloads.
+extension JSONValue: Decodable {
     package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -71,19 +51,6 @@ extension JSONValue: Codable {
             self = .array(array)
         } else {
             self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    package func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let bool): try container.encode(bool)
-        case .integer(let integer): try container.encode(integer)
-        case .number(let number): try container.encode(number)
-        case .string(let string): try container.encode(string)
-        case .array(let array): try container.encode(array)
-        case .object(let object): try container.encode(object)
         }
     }
 }
