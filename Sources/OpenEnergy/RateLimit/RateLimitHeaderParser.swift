@@ -121,9 +121,11 @@ public enum RateLimitHeaderParser {
         return result
     }
 
+    /// Digits only (`1*DIGIT` as in RFC 9110): no sign, no exponent.
     private static func nonNegativeInteger(_ text: String) -> Int? {
-        guard let number = Int(text.trimmingCharacters(in: .whitespaces)), number >= 0 else { return nil }
-        return number
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(text)
     }
 
     /// The integer a value starts with (`100;w=60` -> 100).
