@@ -129,13 +129,14 @@ public struct TokenStore: Sendable, CustomStringConvertible {
     private static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
+        // Seconds since 1970 as a JSON number: exact round trip (ISO 8601 would drop sub-seconds).
+        encoder.dateEncodingStrategy = .secondsSince1970
         return encoder
     }
 
     private static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .secondsSince1970
         return decoder
     }
 }

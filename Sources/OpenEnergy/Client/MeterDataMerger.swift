@@ -1,9 +1,8 @@
 /// Joins the responses of consecutive range chunks into one `MeterData`.
 enum MeterDataMerger {
     /// Series are matched by OBIS code, in order of first appearance; readings are sorted by start and a
-    /// reading that appears in two chunks (a server that treats `to` as inclusive) is kept once, the later one.
+    /// reading that appears twice (in two chunks, or repeated by the server) is kept once, the later one.
     static func merge(_ pieces: [MeterData], meteringPointId: String) -> MeterData {
-        if pieces.count == 1 { return pieces[0] }
         var merged: [MeterSeries] = []
         var indexByObis: [String: Int] = [:]
         for piece in pieces {

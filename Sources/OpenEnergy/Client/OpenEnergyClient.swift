@@ -68,7 +68,19 @@ public final class OpenEnergyClient: Sendable {
             ]
             if let obis { query.append((OpenEnergyWire.MeterDataQuery.obis, obis)) }
             let body = try await get(path: path, query: query, endpoint: endpoint)
-            pieces.append(try OpenEnergyWireDecoding.meterData(from: body, endpoint: endpoint))
+            var piece = try OpenEnergyWireDecoding.meterData(from: body, endpoint: endpoint)
+            // Data for another metering point must never be filed under this one.
+            guard piece.meteringPointId == meteringPointId else {
+                throw OpenEnergyError.decoding(
+                    endpoint: endpoint, field: "meteringPointId",
+                    reason: "the response is for '\(piece.meteringPointId)', not the requested '\(meteringPointId)'"
+                )
+            }
+            // Values outside the asked range belong to another chunk (or to none); keep what was asked for.
+            for index in piece.series.indices {
+                piece.series[index].readings.removeAll { !chunk.contains($0.start) }
+            }
+            pieces.append(piece)
         }
         return MeterDataMerger.merge(pieces, meteringPointId: meteringPointId)
     }
