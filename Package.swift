@@ -47,8 +47,24 @@ let package = Package(
         ),
         .testTarget(
             name: "MosquittoTests",
+            // The will test runs the probe as a child process and kills it.
+            dependencies: ["Mosquitto", "mosquitto-will-probe"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "mosquitto-will-probe",
             dependencies: ["Mosquitto"],
             swiftSettings: swiftSettings
+        ),
+        // `swift run -c release mosquitto-benchmark`: the wrapper against libmosquitto used from C.
+        .executableTarget(
+            name: "mosquitto-benchmark",
+            dependencies: ["Mosquitto", "mosquitto-c-publisher"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "mosquitto-c-publisher",
+            dependencies: ["CMosquitto"]
         ),
 
         // MARK: CKW OpenEnergy

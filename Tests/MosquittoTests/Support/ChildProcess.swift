@@ -1,0 +1,120 @@
+import Foundation
+import Synchronization
+
+/// A child process whose standard output is read line by line, for programs the tests drive
+/// (`mosquitto_sub`, the will probe) and for the broker.
+final class ChildProcess: Sendable {
+    let executable: String
+    private let process: Process
+    private let stdinPipe = Pipe()
+    private let output: LineCollector
+
+    init(executable: String, arguments: [String]) throws {
+        self.executable = executable
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let stdoutPipe = Pipe()
+        process.standardOutput = stdoutPipe
+        process.standardError = stdoutPipe
+        process.standardInput = stdinPipe
+        let output = LineCollector()
+        stdoutPipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+            } else {
+                output.append(data)
+            }
+        }
+        try process.runWithDefaultSignalMask()
+        self.process = process
+        self.output = output
+    }
+
+    var processIdentifier: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+    var lines: [String] { output.lines }
+    var terminationStatus: Int32 { process.terminationStatus }
+
+    /// Waits until a line satisfying `predicate` has been printed.
+    @discardableResult
+    func waitForLine(
+        _ description: String, timeout: Duration = .seconds(10), where predicate: @escaping (String) -> Bool
+    ) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = output.lines.first(where: predicate) { return line }
+            if !process.isRunning, let line = output.lines.first(where: predicate) { return line }
+            if !process.isRunning {
+                throw TestFailure("\(executable) exited (\(process.terminationStatus)) before \(description); output:\n\(output.text)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TestFailure("timed out waiting for \(description) from \(executable); output:\n\(output.text)")
+    }
+
+    /// Waits for the process to exit on its own.
+    func waitForExit(timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now >= deadline {
+                throw TestFailure("timed out waiting for \(executable) to exit; output:\n\(output.text)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    func signal(_ signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
+    /// Sends SIGTERM (or `signal`) and waits until the process is gone.
+    func stop(signal: Int32 = SIGTERM) async {
+        self.signal(signal)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? stdinPipe.fileHandleForWriting.close()
+    }
+
+    var outputText: String { output.text }
+}
+
+/// Accumulates bytes from a pipe and splits them into lines.
+private final class LineCollector: Sendable {
+    private let state = Mutex<(buffer: Data, lines: [String])>((Data(), []))
+
+    func append(_ data: Data) {
+        state.withLock { state in
+            state.buffer.append(data)
+            while let newline = state.buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = state.buffer[state.buffer.startIndex..<newline]
+                state.lines.append(String(decoding: line, as: UTF8.self))
+                state.buffer.removeSubrange(state.buffer.startIndex...newline)
+            }
+        }
+    }
+
+    var lines: [String] { state.withLock { $0.lines } }
+    var text: String { state.withLock { $0.lines.joined(separator: "\n") + String(decoding: $0.buffer, as: UTF8.self) } }
+}
+
+extension Process {
+    /// A child inherits the signal mask of the thread that spawns it, and Swift's concurrency threads
+    /// block SIGTERM, SIGINT and others: `mosquitto` would then ignore SIGTERM (and never save its
+    /// persistent sessions). Spawning with an empty mask gives the child default signal handling.
+    func runWithDefaultSignalMask() throws {
+        var empty = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        try run()
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Synchronization
+
+/// A private `mosquitto` broker on a free loopback port with its own configuration file and data
+/// directory, so tests never depend on a system service and can run in parallel.
+final class TestBroker: Sendable {
+    struct Options: Sendable {
+        /// Keeps sessions and queued messages across `restart()` (written on SIGTERM).
+        var persistence = false
+        /// username → password; turns anonymous access off.
+        var users: [String: String] = [:]
+        /// Lines of an ACL file (anonymous clients use the lines before any `user` line).
+        var aclLines: [String]? = nil
+        var tls: TLSFiles? = nil
+        /// Sent to MQTT 5 clients in CONNACK; larger publications are refused by the client library.
+        var maxPacketSize: Int? = nil
+    }
+
+    struct TLSFiles: Sendable {
+        var caFile: String
+        var certificateFile: String
+        var keyFile: String
+    }
+
+    let port: Int
+    let directory: TemporaryDirectory
+    private let executable: String
+    private let process: Mutex<ChildProcess?>
+    /// Output of earlier broker processes (before `restart()`).
+    private let earlierLogs = Mutex<String>("")
+
+    /// Starts a broker and waits until it accepts connections.
+    /// - Parameter port: A port chosen earlier (for a client started before its broker), or a new one.
+    static func start(_ options: Options = Options(), port: Int? = nil) async throws -> TestBroker {
+        let executable = try RequiredProgram.path("mosquitto", package: "mosquitto")
+        let directory = try TemporaryDirectory(prefix: "mosquitto-test")
+        let broker = TestBroker(port: try port ?? FreePort.find(), directory: directory, executable: executable)
+        try broker.writeConfiguration(options)
+        try await broker.launch()
+        return broker
+    }
+
+    private init(port: Int, directory: TemporaryDirectory, executable: String) {
+        self.port = port
+        self.directory = directory
+        self.executable = executable
+        self.process = Mutex(nil)
+    }
+
+    private var configurationFile: String { directory.file("mosquitto.conf") }
+
+    private func writeConfiguration(_ options: Options) throws {
+        var lines = [
+            "listener \(port) 127.0.0.1",
+            // Only matters when the tests run as root: stay root instead of switching to 'mosquitto',
+            // which could not read the temporary directory.
+            "user \(NSUserName())",
+            "log_dest stdout",
+            "log_type error",
+            "log_type warning",
+            "log_type notice",
+            "log_type information",
+            "persistence \(options.persistence)",
+            "persistence_location \(directory.path)/",
+        ]
+        if options.users.isEmpty {
+            lines.append("allow_anonymous true")
+        } else {
+            let passwordFile = directory.file("passwords")
+            _ = FileManager.default.createFile(atPath: passwordFile, contents: Data())
+            let passwordTool = try RequiredProgram.path("mosquitto_passwd", package: "mosquitto")
+            for (user, password) in options.users {
+                let tool = try ChildProcess(executable: passwordTool, arguments: ["-b", passwordFile, user, password])
+                try awaitExitSynchronously(tool)
+            }
+            lines += ["allow_anonymous false", "password_file \(passwordFile)"]
+        }
+        if let aclLines = options.aclLines {
+            let aclFile = directory.file("acl")
+            try aclLines.joined(separator: "\n").appending("\n").write(toFile: aclFile, atomically: true, encoding: .utf8)
+            lines.append("acl_file \(aclFile)")
+        }
+        if let tls = options.tls {
+            lines += ["cafile \(tls.caFile)", "certfile \(tls.certificateFile)", "keyfile \(tls.keyFile)"]
+        }
+        if let maxPacketSize = options.maxPacketSize {
+            lines.append("max_packet_size \(maxPacketSize)")
+        }
+        try lines.joined(separator: "\n").appending("\n").write(toFile: configurationFile, atomically: true, encoding: .utf8)
+    }
+
+    private func awaitExitSynchronously(_ child: ChildProcess) throws {
+        let deadline = Date().addingTimeInterval(10)
+        while child.isRunning && Date() < deadline { usleep(5_000) }
+        guard !child.isRunning, child.terminationStatus == 0 else {
+            throw TestFailure("\(child.executable) failed: \(child.outputText)")
+        }
+    }
+
+    private func launch() async throws {
+        let child = try ChildProcess(executable: executable, arguments: ["-c", configurationFile])
+        process.withLock { $0 = child }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !FreePort.acceptsConnections(port: port) {
+            if !child.isRunning {
+                throw TestFailure("mosquitto exited (\(child.terminationStatus)) at start-up:\n\(child.outputText)")
+            }
+            if ContinuousClock.now >= deadline {
+                throw TestFailure("mosquitto did not accept connections on port \(port):\n\(child.outputText)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Stops the broker with SIGTERM, which makes it save persistent sessions first.
+    func stop() async {
+        let child = process.withLock { process in
+            defer { process = nil }
+            return process
+        }
+        await child?.stop()
+        if let child { earlierLogs.withLock { $0 += child.outputText + "\n" } }
+    }
+
+    /// Starts the broker again on the same port with the same configuration and data.
+    func restart() async throws {
+        try await launch()
+    }
+
+    /// The broker's log so far, across restarts.
+    var log: String { earlierLogs.withLock { $0 } + process.withLock { $0?.outputText ?? "" } }
+
+    /// Stops the broker and removes its directory.
+    func shutdown() async {
+        await stop()
+        directory.remove()
+    }
+}
+
+/// Runs `body` with a fresh broker and always stops it afterwards.
+func withBroker<Result>(
+    _ options: TestBroker.Options = TestBroker.Options(), _ body: (TestBroker) async throws -> Result
+) async throws -> Result {
+    let broker = try await TestBroker.start(options)
+    do {
+        let result = try await body(broker)
+        await broker.shutdown()
+        return result
+    } catch {
+        await broker.shutdown()
+        throw error
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Mosquitto
+import Testing
+
+@Suite("Will message")
+struct WillTests {
+    /// The probe executable is built next to the test bundle (it is a dependency of this target).
+    private func probePath() throws -> String {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+        let path = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("mosquitto-will-probe").path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw TestFailure("mosquitto-will-probe not found at \(path); build it with swift build --product mosquitto-will-probe")
+        }
+        return path
+    }
+
+    @Test func willIsPublishedWhenTheClientProcessIsKilled() async throws {
+        try await withBroker { broker in
+            let statusTopic = "will/\(UUID().uuidString)/status"
+            let observer = try await TestClient.connected(port: broker.port, name: "observer")
+            let statuses = Recorder(try await observer.client.subscribe(to: statusTopic))
+
+            let probe = try ChildProcess(
+                executable: try probePath(), arguments: ["\(broker.port)", "probe-\(UUID().uuidString.prefix(8))", statusTopic])
+            try await probe.waitForLine("ready") { $0 == "ready" }
+            try await statuses.waitUntil("online") { $0.map(\.payloadString).contains("online") }
+
+            await probe.stop(signal: SIGKILL)
+
+            let messages = try await statuses.waitUntil("the will") { $0.map(\.payloadString).contains("offline") }
+            #expect(messages.map(\.payloadString) == ["online", "offline"])
+            await observer.client.shutdown()
+        }
+    }
+
+    @Test func willIsNotPublishedAfterACleanShutdown() async throws {
+        try await withBroker { broker in
+            let statusTopic = "will/\(UUID().uuidString)/status"
+            let observer = try await TestClient.connected(port: broker.port, name: "observer")
+            let statuses = Recorder(try await observer.client.subscribe(to: statusTopic))
+
+            var configuration = TestClient.configuration(port: broker.port, name: "clean")
+            configuration.will = .init(topic: statusTopic, payload: "offline", qos: .atLeastOnce, retain: false)
+            let client = try await TestClient.connected(configuration)
+            try await client.client.publish(topic: statusTopic, payload: "online")
+            await client.client.shutdown()
+            let events = try await client.events.waitUntil("the end of the event sequence") { _ in client.events.isFinished }
+            #expect(events.last == .disconnected(reason: .shutdown))
+
+            // The broker handles the closed connection before a later client's message on the same
+            // topic; had it published the will, it would arrive before this marker.
+            let marker = try await TestClient.connected(port: broker.port, name: "marker")
+            try await marker.client.publish(topic: statusTopic, payload: "marker")
+            let messages = try await statuses.waitUntil("the marker") { $0.map(\.payloadString).contains("marker") }
+            #expect(messages.map(\.payloadString) == ["online", "marker"])
+            await marker.client.shutdown()
+            await observer.client.shutdown()
+        }
+    }
+}
