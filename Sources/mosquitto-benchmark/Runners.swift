@@ -1,0 +1,92 @@
+import Foundation
+import Mosquitto
+import Synchronization
+
+/// The executables of this package are built into the same directory.
+func siblingExecutable(_ name: String) throws -> String {
+    let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    let path = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(name).path
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+        throw BenchmarkError("\(name) not found next to this program at \(path)")
+    }
+    return path
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func runCPublisher(_ executable: String, port: Int, qos: MQTTQoS, settings: BenchmarkSettings) throws -> Measurement {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = [port, settings.messages, settings.payloadBytes, Int(qos.rawValue), settings.window, settings.maxInflight]
+        .map(String.init)
+    let output = Pipe()
+    process.standardOutput = output
+    try process.runWithDefaultSignalMask()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw BenchmarkError("mosquitto-c-publisher failed") }
+
+    struct Line: Decodable { var seconds: Double }
+    let line = try JSONDecoder().decode(Line.self, from: data)
+    return Measurement(implementation: "c", qos: Int(qos.rawValue), messages: settings.messages,
+                       payloadBytes: settings.payloadBytes, seconds: line.seconds)
+}
+
+/// The same work through the wrapper: `window` tasks publish concurrently, each taking the next
+/// message number, and the clock stops when the last publication has returned.
+func runWrapper(port: Int, qos: MQTTQoS, settings: BenchmarkSettings) async throws -> Measurement {
+    let client = try MQTTClient(configuration: .init(
+        host: "127.0.0.1", port: port, clientID: "",
+        maxInflightMessages: settings.maxInflight, maxQueuedMessages: max(settings.window, 1)))
+    let events = client.events()
+    try client.start()
+    for await event in events { if case .connected = event { break } }
+
+    let payload = [UInt8](repeating: UInt8(ascii: "x"), count: settings.payloadBytes)
+    let next = MessageCounter()
+    let total = settings.messages
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for _ in 0..<min(settings.window, total) {
+            group.addTask {
+                while next.take() < total {
+                    try await client.publish(topic: "benchmark/swift", payload: payload, qos: qos)
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let elapsed = ContinuousClock.now - start
+    await client.shutdown()
+
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return Measurement(implementation: "swift", qos: Int(qos.rawValue), messages: total,
+                       payloadBytes: settings.payloadBytes, seconds: seconds)
+}
+
+func printSummary(_ results: [Measurement], settings: BenchmarkSettings) {
+    func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+    print("")
+    print("\(settings.messages) messages of \(settings.payloadBytes) bytes, \(settings.rounds) rounds, "
+        + "window \(settings.window), in-flight \(settings.maxInflight); medians in messages/s")
+    print("QoS  C (libmosquitto)  Swift wrapper  wrapper/C")
+    for qos in [0, 1] {
+        let c = median(results.filter { $0.qos == qos && $0.implementation == "c" }.map(\.messagesPerSecond))
+        let swift = median(results.filter { $0.qos == qos && $0.implementation == "swift" }.map(\.messagesPerSecond))
+        let ratio = swift / c * 100
+        print(String(format: "%3d  %16.0f  %13.0f  %8.1f %%", qos, c, swift, ratio))
+        print(#"{"benchmark":"mosquitto-publish","summary":true,"qos":\#(qos),"median_c":\#(Int(c)),"median_swift":\#(Int(swift)),"ratio_percent":\#((ratio * 10).rounded() / 10)}"#)
+    }
+}
+
+/// Hands out message numbers to the publishing tasks.
+final class MessageCounter: Sendable {
+    private let next = Atomic<Int>(0)
+    func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
+}

@@ -1,0 +1,31 @@
+// Publish rate of the Swift wrapper against libmosquitto used directly from C, side by side against
+// the same private broker: 200-byte messages at QoS 0 (written) and QoS 1 (all acknowledged).
+//
+//     swift run -c release mosquitto-benchmark [--messages N] [--rounds R] [--window W]
+//
+// Each round runs the C program (`mosquitto-c-publisher`, built with this one) and then the wrapper,
+// with the same message count, payload, in-flight limit and window of unfinished publications.
+// Prints one JSON object per measurement, then a table of medians and the wrapper/C ratio.
+
+import Foundation
+import Mosquitto
+
+let settings = BenchmarkSettings.parse(CommandLine.arguments.dropFirst())
+let broker = try await BenchmarkBroker.start()
+defer { broker.stop() }
+let cPublisher = try siblingExecutable("mosquitto-c-publisher")
+
+var results: [Measurement] = []
+for round in 1...settings.rounds {
+    for qos in [MQTTQoS.atMostOnce, .atLeastOnce] {
+        let c = try runCPublisher(cPublisher, port: broker.port, qos: qos, settings: settings)
+        let swift = try await runWrapper(port: broker.port, qos: qos, settings: settings)
+        for measurement in [c, swift] {
+            var measurement = measurement
+            measurement.round = round
+            print(measurement.jsonLine)
+            results.append(measurement)
+        }
+    }
+}
+printSummary(results, settings: settings)
