@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Mosquitto", targets: ["Mosquitto"]),
         .library(name: "OpenEnergy", targets: ["OpenEnergy"]),
         .library(name: "OpenEnergySimulator", targets: ["OpenEnergySimulator"]),
+        .executable(name: "simulator-benchmark", targets: ["SimulatorBenchmark"]),
         .library(name: "HomeAssistant", targets: ["HomeAssistant"]),
         .executable(name: "openenergy-benchmark", targets: ["OpenEnergyBenchmark"]),
         .library(name: "Bridge", targets: ["Bridge"]),
@@ -110,6 +111,18 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `swift run -c release simulator-benchmark`: requests per second of the simulator.
+        .executableTarget(
+            name: "SimulatorBenchmark",
+            dependencies: [
+                "OpenEnergySimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -10,7 +10,7 @@ import Hummingbird
 ///   `POST /_sim/login/tamper` `{"tampering":"wrongNonce"}`, `POST /_sim/login/deny`.
 /// - `PUT /_sim/ratelimit` `{"limit":100,"windowMilliseconds":60000}` or `{}` to switch it off.
 /// - `GET /_sim/clock`, `PUT /_sim/clock` `{"now":"2026-11-27T06:00:00Z","speed":60,"advanceSeconds":3600}`
-///   (each field optional; applied in that order).
+///   (each field optional; applied as speed, now, advance).
 struct ControlRoutes: Sendable {
     let controls: SimulatorControls
     let clock: SimulatedClock
@@ -83,15 +83,20 @@ struct ControlRoutes: Sendable {
         }
         group.put("clock") { request, context in
             let body = try await request.decode(as: ClockState.self, context: context)
+            // Speed first, so that a stopped clock shows exactly the instant set next.
+            var instant: Date?
             if let now = body.now {
                 guard let seconds = UTCTimestamp.parse(now) else {
                     return Responses.json(Done(ok: false), status: .badRequest)
                 }
-                clock.set(to: Date(timeIntervalSince1970: TimeInterval(seconds)))
+                instant = Date(timeIntervalSince1970: TimeInterval(seconds))
             }
             if let speed = body.speed {
                 guard speed >= 0 else { return Responses.json(Done(ok: false), status: .badRequest) }
                 clock.setSpeed(speed)
+            }
+            if let instant {
+                clock.set(to: instant)
             }
             if let advance = body.advanceSeconds {
                 clock.advance(by: .milliseconds(Int64(advance * 1000)))

@@ -10,6 +10,15 @@ struct SigningKey: Sendable {
     /// `{"keys":[{"kid":…,"kty":"RSA","alg":"RS256","use":"sig","n":…,"e":…}]}`
     let jwksJSON: String
 
+    /// The process's realm key: generated at the first start and kept, as a Keycloak realm keeps its key
+    /// across restarts. Generating a 2048-bit RSA key takes a noticeable fraction of a second, which
+    /// tests that start dozens of simulators in parallel should not pay each time.
+    static func shared() async throws -> SigningKey {
+        try await sharedKey.value
+    }
+
+    private static let sharedKey = Task { try await generate() }
+
     static func generate() async throws -> SigningKey {
         let privateKey = try Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
         let (modulus, exponent) = try privateKey.publicKey.getKeyPrimitives()

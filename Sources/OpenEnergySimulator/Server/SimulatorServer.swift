@@ -49,13 +49,13 @@ public final class SimulatorServer: Sendable {
         "http://127.0.0.1:\(port)/auth/realms/\(realm)"
     }
 
-    /// Generates the realm's signing key, binds 127.0.0.1 and returns once the server accepts connections.
+    /// Binds 127.0.0.1 and returns once the server accepts connections.
     public static func start(_ configuration: SimulatorConfiguration = SimulatorConfiguration()) async throws -> SimulatorServer {
         let boundPort = Atomic<Int>(configuration.port)
         let issuer: @Sendable () -> String = { Self.issuer(port: boundPort.load(ordering: .relaxed), realm: configuration.realm) }
 
         let store = AuthorizationStore(lifetimes: configuration.tokenLifetimes)
-        let signingKey = try await SigningKey.generate()
+        let signingKey = try await SigningKey.shared()
         let rateLimiter = RateLimiter(settings: configuration.rateLimit)
         let faults = FaultInjector()
         let clock = SimulatedClock(start: configuration.clockStart ?? Date(), speed: configuration.clockSpeed)
