@@ -45,7 +45,7 @@ public final class LoopbackRedirectReceiver: Sendable {
             group.addTask { try await mailbox.next() }
             group.addTask {
                 try await Task.sleep(for: .milliseconds(Int(timeout * 1_000)))
-                throw OpenEnergyAuthError.redirectTimeout(seconds: Int(timeout))
+                throw OpenEnergyAuthError.redirectTimeout(seconds: Int(timeout.rounded(.up)))
             }
             defer { group.cancelAll() }
             return try await group.next()!

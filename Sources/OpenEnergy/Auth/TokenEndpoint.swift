@@ -50,19 +50,33 @@ public struct TokenEndpoint: Sendable {
         return try await post(fields)
     }
 
-    private func post(_ fields: [(String, String)]) async throws -> TokenResponse {
+    /// Revokes a token at the provider's revocation endpoint (RFC 7009), e.g. on logout; for a Keycloak refresh
+    /// token this ends the session. Revoking an unknown token succeeds, as the RFC says.
+    public func revoke(_ token: String, tokenTypeHint: String = "refresh_token", at revocationEndpoint: URL) async throws {
+        let response = try await send([("token", token), ("token_type_hint", tokenTypeHint)], to: revocationEndpoint)
+        guard response.statusCode == 200 else {
+            let body = try? JSONDecoder().decode(OAuthErrorBody.self, from: response.body)
+            throw OpenEnergyAuthError.tokenEndpointError(status: response.statusCode, error: body?.error, description: body?.errorDescription)
+        }
+    }
+
+    private func send(_ fields: [(String, String)], to target: URL) async throws -> OpenEnergyHTTP.Response {
         var fields = fields
         fields.append(("client_id", clientID))
         if let clientSecret { fields.append(("client_secret", clientSecret)) }
 
-        var request = HTTPClientRequest(url: url.absoluteString)
+        var request = HTTPClientRequest(url: target.absoluteString)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(ByteBuffer(string: FormEncoding.encode(fields)))
 
-        let endpoint = "POST \(url.absoluteString)"
-        let response = try await OpenEnergyHTTP.send(request, with: httpClient, endpoint: endpoint, timeout: timeout, maximumBodySize: 1 << 20)
+        let endpoint = "POST \(target.absoluteString)"
+        return try await OpenEnergyHTTP.send(request, with: httpClient, endpoint: endpoint, timeout: timeout, maximumBodySize: 1 << 20)
+    }
+
+    private func post(_ fields: [(String, String)]) async throws -> TokenResponse {
+        let response = try await send(fields, to: url)
         guard response.statusCode == 200 else {
             let body = try? JSONDecoder().decode(OAuthErrorBody.self, from: response.body)
             throw OpenEnergyAuthError.tokenEndpointError(status: response.statusCode, error: body?.error, description: body?.errorDescription)

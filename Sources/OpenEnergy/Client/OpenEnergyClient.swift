@@ -125,16 +125,16 @@ public final class OpenEnergyClient: Sendable {
                 )
                 let status = RateLimitHeaderParser.parse(headers: OpenEnergyHTTP.headerPairs(response.headers), receivedAt: clock.now)
                 self.lastRateLimitStatus.withLock { $0 = status }
-                return response
+                return PacedResponse(response: response, rateLimit: status)
             },
-            classify: { response in
-                .response(
-                    statusCode: response.statusCode,
-                    rateLimit: RateLimitHeaderParser.parse(headers: OpenEnergyHTTP.headerPairs(response.headers), receivedAt: clock.now)
-                )
-            },
+            classify: { .response(statusCode: $0.response.statusCode, rateLimit: $0.rateLimit) },
             isRetryable: OpenEnergyHTTP.isRetryable
-        )
+        ).response
+    }
+
+    private struct PacedResponse: Sendable {
+        var response: OpenEnergyHTTP.Response
+        var rateLimit: RateLimitStatus
     }
 
     private func makeURL(path: String, query: [(String, String)]) throws -> String {

@@ -84,26 +84,28 @@ public actor RequestPacer {
                 let result = try await attempt()
                 let outcome = classify(result)
                 guard case let .response(statusCode, status) = outcome else {
-                    if isLastAttempt { return result }
                     scheduleBackoff(attempt: attemptNumber)
+                    if isLastAttempt { return result }
                     attemptNumber += 1
                     continue
                 }
                 record(status)
+                // The wait is scheduled even after the last attempt: the next call must respect it too.
                 if statusCode == 429 || statusCode == 503 {
-                    if isLastAttempt { return result }
                     if let retryDate = PacingArithmetic.retryDate(after: status, now: clock.now) {
-                        notBefore = min(retryDate, clock.now.addingTimeInterval(policy.maximumWait))
-                        logger.info("rate limited or unavailable, waiting", metadata: ["status": "\(statusCode)", "until": "\(ISO8601Timestamp.format(notBefore!))"])
+                        let until = min(retryDate, clock.now.addingTimeInterval(policy.maximumWait))
+                        notBefore = until
+                        logger.info("rate limited or unavailable, waiting", metadata: ["status": "\(statusCode)", "until": "\(ISO8601Timestamp.format(until))"])
                     } else {
                         scheduleBackoff(attempt: attemptNumber)
                     }
+                    if isLastAttempt { return result }
                     attemptNumber += 1
                     continue
                 }
                 if (500...599).contains(statusCode) {
-                    if isLastAttempt { return result }
                     scheduleBackoff(attempt: attemptNumber)
+                    if isLastAttempt { return result }
                     attemptNumber += 1
                     continue
                 }

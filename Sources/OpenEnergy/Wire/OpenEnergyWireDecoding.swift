@@ -8,7 +8,14 @@ package enum OpenEnergyWireDecoding {
         return OpenEnergyWireMapping.coreData(from: wire)
     }
 
+    /// Meter data bodies are large (a 31-day response holds about 6,000 values), so they go through the
+    /// dedicated `MeterDataDecoder` instead of `JSONDecoder`.
     package static func meterData(from body: Data, endpoint: String) throws(OpenEnergyError) -> MeterData {
+        try MeterDataDecoder.decode(body, endpoint: endpoint)
+    }
+
+    /// The same through `JSONDecoder` and the `Codable` wire types: the reference the fast decoder is tested against.
+    package static func meterDataViaCodable(from body: Data, endpoint: String) throws(OpenEnergyError) -> MeterData {
         let wire = try decode(OpenEnergyWire.MeterData.self, from: body, endpoint: endpoint)
         do {
             return try OpenEnergyWireMapping.meterData(from: wire)

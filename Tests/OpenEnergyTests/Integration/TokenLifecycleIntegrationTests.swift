@@ -145,3 +145,26 @@ struct TokenLifecycleIntegrationTests {
         }
     }
 }
+
+@Suite("Logout against the simulator")
+struct LogoutIntegrationTests {
+    @Test("revoking the refresh token (logout) makes the next refresh 'login required'")
+    func revokeOnLogout() async throws {
+        try await withSimulator({ $0.autoApprove = true }) { harness in
+            let tokens = try await harness.loginAndStore()
+            let metadata = try await OIDCDiscovery.fetch(issuer: harness.issuer, httpClient: harness.httpClient)
+            let revocation = try #require(metadata.revocationEndpoint)
+            try await harness.tokenEndpoint().revoke(try #require(tokens.refreshToken), at: revocation)
+            let manager = try await harness.tokenManager()
+            do {
+                try await manager.refreshNow()
+                Issue.record("a revoked refresh token still refreshed")
+            } catch let error as OpenEnergyAuthError {
+                guard case .loginRequired = error else {
+                    Issue.record("expected loginRequired, got \(error)")
+                    return
+                }
+            }
+        }
+    }
+}
