@@ -35,13 +35,17 @@ public struct ConfigurationLoader: Sendable {
     public func load(file: String? = nil, overrides: [String: String] = [:]) throws(ConfigurationError) -> BridgeConfiguration {
         var builder = ConfigurationBuilder(environment: environment)
         if let path = file ?? environment[Self.configurationFileVariable].flatMap({ $0.isEmpty ? nil : $0 }) {
+            let source = ConfigurationSource.file(path: path, line: nil)
             do {
-                let text = try String(contentsOfFile: path, encoding: .utf8)
-                builder.applyYAML(text, fileName: path)
+                if let text = try FileReading.text(of: path) {
+                    builder.applyYAML(text, fileName: path)
+                } else {
+                    builder.fileUnusable = true
+                    builder.report(nil, source, "the configuration file is not UTF-8 text")
+                }
             } catch {
-                builder.problems.append(ConfigurationProblem(
-                    key: nil, source: .file(path: path, line: nil),
-                    reason: "cannot read the configuration file: \(SystemFileError.describe(path: path, error: error))"))
+                builder.fileUnusable = true
+                builder.report(nil, source, "cannot read the configuration file: \(error.reason)")
             }
         }
         return try finish(builder, overrides: overrides)
@@ -83,6 +87,9 @@ struct ConfigurationBuilder {
     var configuration: BridgeConfiguration
     var assignments: [String: Assignment] = [:]
     var problems: [ConfigurationProblem] = []
+    /// The file could not be read or parsed: checks for keys it may well contain are skipped, so
+    /// the report is not buried under consequences of the one real problem.
+    var fileUnusable = false
 
     init(environment: [String: String]) {
         self.environment = environment
@@ -111,11 +118,13 @@ struct ConfigurationBuilder {
             root = try Yams.compose(yaml: text)
         } catch {
             let (line, reason) = Self.describe(yamlError: error)
+            fileUnusable = true
             report(nil, .file(path: fileName, line: line), "not valid YAML: \(reason)")
             return
         }
         guard let root, root.null == nil else { return }  // An empty file means "all defaults".
         guard case .mapping(let mapping) = root else {
+            fileUnusable = true
             report(nil, .file(path: fileName, line: root.mark?.line),
                    "the file must be a mapping of sections such as `mqtt:` and `ckw:`")
             return
@@ -240,7 +249,10 @@ struct ConfigurationBuilder {
         }
         guard let path = configuration[keyPath: fileField], let source = assignments[fileKey]?.source else { return }
         do {
-            let contents = try String(contentsOfFile: path, encoding: .utf8)
+            guard let contents = try FileReading.text(of: path) else {
+                report(fileKey, source, "the secret file `\(path)` is not UTF-8 text")
+                return
+            }
             // Files written with `echo` or an editor end in a newline that is not part of the secret.
             var secret = Substring(contents)
             while let last = secret.last, last == "\n" || last == "\r\n" || last == "\r" { secret = secret.dropLast() }
@@ -251,7 +263,7 @@ struct ConfigurationBuilder {
             configuration[keyPath: valueField] = Secret(String(secret))
             assignments[valueKey] = assignments[fileKey]
         } catch {
-            report(fileKey, source, "cannot read the secret file: \(SystemFileError.describe(path: path, error: error))")
+            report(fileKey, source, "cannot read the secret file `\(path)`: \(error.reason)")
         }
     }
 
@@ -262,8 +274,8 @@ struct ConfigurationBuilder {
         switch yamlError {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return (mark.line, problem)
-        case .duplicatedKeysInMapping(let duplicates, _):
-            return (nil, "keys appear more than once in one section: \(duplicates.sorted().map { "`\($0)`" }.joined(separator: ", "))")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return (context.mark.line > 0 ? context.mark.line : nil, "keys appear more than once in one section: \(duplicates.sorted().map { "`\($0)`" }.joined(separator: ", "))")
         default:
             // The first line of Yams' description carries the position and the problem.
             return (nil, String(yamlError.description.split(separator: "\n").first ?? ""))

@@ -33,10 +33,25 @@ public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible
         self.suggestion = suggestion
     }
 
-    /// One line: `config.yaml:3: mqtt.port: must be between 1 and 65535, got 70000`.
+    /// One line: `config.yaml:3: mqtt.port: must be between 1 and 65535, got 70000`,
+    /// `environment variable CKW2MQTT_MQTT_PORT (mqtt.port): ...`, `command-line override mqtt.port: ...`.
     public var description: String {
-        var line = source.map { "\($0): " } ?? ""
-        if let key { line += "\(key): " }
+        var line: String
+        switch (source, key) {
+        case (.override(let overridden)?, let key?) where overridden == key:
+            line = "\(source!): "
+        case (.environment(let variable)?, let key?)
+            where ConfigurationSchema.keysByPath[key]?.environmentVariable == variable:
+            line = "\(source!) (\(key)): "
+        case (let source?, let key?):
+            line = "\(source): \(key): "
+        case (let source?, nil):
+            line = "\(source): "
+        case (nil, let key?):
+            line = "\(key): "
+        case (nil, nil):
+            line = ""
+        }
         line += reason
         if let suggestion { line += "; did you mean `\(suggestion)`?" }
         return line

@@ -58,7 +58,7 @@ enum ConfigurationValidation {
 
     private static func validateCKW(_ builder: inout ConfigurationBuilder, ckwRequirement: ConfigurationLoader.CKWRequirement) {
         let ckw = builder.configuration.ckw
-        if ckwRequirement == .required {
+        if ckwRequirement == .required, !builder.fileUnusable {
             if ckw.apiBaseURL == nil {
                 builder.report("ckw.api_base_url", nil, "is required: the base URL of CKW's OpenEnergy API (https)")
             }

@@ -50,15 +50,18 @@ struct AtomicFileWriter {
             guard isDirectory.boolValue else { throw Failure(reason: "\(directory) exists but is not a directory") }
             return
         }
-        // Only the directory we create gets 0700; parents are created with the usual 0755.
-        let parent = (directory as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        } catch {
-            throw Failure(reason: "cannot create \(parent): \(SystemFileError.describe(path: parent, error: error))")
-        }
-        if mkdir(directory, 0o700) != 0, errno != EEXIST {
-            throw Failure(reason: "cannot create \(directory): \(Self.errnoText())")
+        // Only the state directory itself gets 0700; missing parents get the usual 0755.
+        try Self.makeDirectory(directory, mode: 0o700)
+    }
+
+    private static func makeDirectory(_ path: String, mode: mode_t) throws(Failure) {
+        if mkdir(path, mode) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else { throw Failure(reason: "cannot create \(path): \(errnoText())") }
+        let parent = (path as NSString).deletingLastPathComponent
+        guard !parent.isEmpty, parent != path else { throw Failure(reason: "cannot create \(path): \(errnoText())") }
+        try makeDirectory(parent, mode: 0o755)
+        if mkdir(path, mode) != 0, errno != EEXIST {
+            throw Failure(reason: "cannot create \(path): \(errnoText())")
         }
     }
 

@@ -22,15 +22,14 @@ public struct StateStore: Sendable {
     public func load() throws(StateStoreError) -> BridgeState? {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: filePath))
-        } catch {
-            if !FileManager.default.fileExists(atPath: filePath) {
-                if FileManager.default.fileExists(atPath: previousFilePath) {
-                    throw .missingWithPrevious(file: filePath, previousFile: previousFilePath)
-                }
-                return nil
+            data = try FileReading.contents(of: filePath)
+        } catch where error.isNoSuchFile {
+            if FileManager.default.fileExists(atPath: previousFilePath) {
+                throw .missingWithPrevious(file: filePath, previousFile: previousFilePath)
             }
-            throw .unreadable(file: filePath, reason: Self.readFailure(error))
+            return nil
+        } catch {
+            throw .unreadable(file: filePath, reason: error.reason)
         }
         return try decode(data)
     }
@@ -113,16 +112,5 @@ public struct StateStore: Sendable {
         @unknown default:
             return "\(error)"
         }
-    }
-
-    private static func readFailure(_ error: any Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return AtomicFileWriter.errnoText(Int32(underlying.code))
-        }
-        if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoPermissionError {
-            return "permission denied"
-        }
-        return nsError.localizedDescription
     }
 }
