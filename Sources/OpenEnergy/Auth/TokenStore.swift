@@ -129,14 +129,15 @@ public struct TokenStore: Sendable, CustomStringConvertible {
     private static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // Seconds since 1970 as a JSON number: exact round trip (ISO 8601 would drop sub-seconds).
-        encoder.dateEncodingStrategy = .secondsSince1970
+        // Foundation's own representation (seconds since 2001): an exact round trip, unlike ISO 8601 (drops
+        // sub-seconds) or seconds since 1970 (rounds when converting).
+        encoder.dateEncodingStrategy = .deferredToDate
         return encoder
     }
 
     private static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
+        decoder.dateDecodingStrategy = .deferredToDate
         return decoder
     }
 }
