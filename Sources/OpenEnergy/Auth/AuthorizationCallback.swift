@@ -17,7 +17,7 @@ public enum AuthorizationCallback {
             throw .stateMismatch
         }
         // RFC 9207: a provider that sends `iss` lets us detect a response from another provider.
-        if let issuer = parameters["iss"], OIDCIssuer(URL(string: issuer) ?? expectedIssuer.url) != expectedIssuer || issuer.isEmpty {
+        if let issuer = parameters["iss"], !expectedIssuer.matches(issuer) {
             throw .issuerMismatch(expected: expectedIssuer.description, received: issuer)
         }
         if let error = parameters["error"] {

@@ -42,7 +42,7 @@ public actor IDTokenVerifier {
 
     public func verify(_ idToken: String, expectedNonce: String) async throws -> IDTokenClaims {
         let claims = try await verifiedSignature(idToken)
-        guard OIDCIssuer(URL(string: claims.iss.value) ?? issuer.url) == issuer, !claims.iss.value.isEmpty else {
+        guard issuer.matches(claims.iss.value) else {
             throw OpenEnergyAuthError.idTokenRejected(reason: "was issued by '\(claims.iss.value)', expected '\(issuer)'")
         }
         guard claims.aud.value.contains(clientID) else {

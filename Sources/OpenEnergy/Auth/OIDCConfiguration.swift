@@ -16,6 +16,12 @@ public struct OIDCIssuer: Sendable, Equatable, CustomStringConvertible {
     /// CKW Single Sign-On, integration (test) realm.
     public static let ckwTest = OIDCIssuer(URL(string: "https://idp-int.ckw.ch/auth/realms/CKW")!)
 
+    /// Whether `identifier` (an `iss` value) names this issuer; a trailing slash is tolerated.
+    public func matches(_ identifier: String) -> Bool {
+        guard !identifier.isEmpty, let url = URL(string: identifier) else { return false }
+        return OIDCIssuer(url) == self
+    }
+
     public var discoveryURL: URL {
         URL(string: url.absoluteString + "/.well-known/openid-configuration")!
     }

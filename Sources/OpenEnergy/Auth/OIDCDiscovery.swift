@@ -53,7 +53,7 @@ public enum OIDCDiscovery {
             throw OpenEnergyAuthError.discoveryFailed(issuer: issuer.description, reason: "field '\(field)': \(reason)")
         }
         // OIDC Discovery 4.3: the document must name exactly the issuer it was fetched for.
-        guard OIDCIssuer(URL(string: metadata.issuer) ?? issuer.url) == issuer, !metadata.issuer.isEmpty else {
+        guard issuer.matches(metadata.issuer) else {
             throw OpenEnergyAuthError.discoveryFailed(issuer: issuer.description, reason: "the document names issuer '\(metadata.issuer)'")
         }
         if let methods = metadata.codeChallengeMethodsSupported, !methods.contains("S256") {

@@ -9,11 +9,10 @@ public enum OpenEnergyHTTP {
     /// (the default `TLSConfiguration.makeClientConfiguration()`), no redirects followed (an API or token
     /// endpoint that redirects is misconfigured). Whoever calls this shuts the client down.
     public static func makeHTTPClient(connectTimeout: TimeInterval = 10, readTimeout: TimeInterval = 30) -> HTTPClient {
-        var configuration = HTTPClient.Configuration(
+        let configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1_000)), read: .milliseconds(Int64(readTimeout * 1_000)))
         )
-        configuration.httpVersion = .automatic
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -46,6 +46,7 @@ struct AuthorizationCallbackTests {
         ("state=state-123", OpenEnergyAuthError.missingAuthorizationCode),
         ("error=access_denied&error_description=User%20declined&state=state-123", OpenEnergyAuthError.authorizationDenied(error: "access_denied", description: "User declined")),
         ("code=abc&state=state-123&iss=https%3A%2F%2Fevil.example%2Frealms%2FCKW", OpenEnergyAuthError.issuerMismatch(expected: "http://127.0.0.1:8080/auth/realms/CKW", received: "https://evil.example/realms/CKW")),
+        ("code=abc&state=state-123&iss=", OpenEnergyAuthError.issuerMismatch(expected: "http://127.0.0.1:8080/auth/realms/CKW", received: "")),
         ("code=abc&code=def&state=state-123", OpenEnergyAuthError.invalidRedirect("parameter 'code' appears more than once")),
     ])
     func rejections(query: String, expected: OpenEnergyAuthError) throws {
