@@ -148,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HomeAssistantTests",
-            dependencies: ["HomeAssistant"],
+            dependencies: ["HomeAssistant", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["HomeAssistantSchemaCheck"],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings

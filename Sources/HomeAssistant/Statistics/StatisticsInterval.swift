@@ -1,0 +1,17 @@
+import Foundation
+
+/// One meter value to be booked into its hour: the energy of `[start, end)`, normally 15 minutes.
+public struct StatisticsInterval: Sendable, Hashable {
+    public var start: Date
+    public var end: Date
+    /// kWh in `[start, end)`; `nil` when the value is missing.
+    public var kilowattHours: Double?
+    public var quality: IntervalQuality
+
+    public init(start: Date, end: Date, kilowattHours: Double?, quality: IntervalQuality) {
+        self.start = start
+        self.end = end
+        self.kilowattHours = kilowattHours
+        self.quality = kilowattHours == nil ? .missing : quality
+    }
+}
