@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "HomeAssistant", targets: ["HomeAssistant"]),
         .executable(name: "openenergy-benchmark", targets: ["OpenEnergyBenchmark"]),
         .library(name: "Bridge", targets: ["Bridge"]),
+        .executable(name: "ckw2mqtt", targets: ["ckw2mqtt"]),
+        .executable(name: "bridge-benchmark", targets: ["BridgeBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -30,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // MARK: MQTT
@@ -49,7 +53,14 @@ let package = Package(
         .testTarget(
             name: "MosquittoTests",
             // The will test runs the probe as a child process and kills it.
-            dependencies: ["Mosquitto", "mosquitto-will-probe"],
+            dependencies: ["Mosquitto", "mosquitto-will-probe", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // Shared by test targets only: a private `mosquitto` on a free port, child processes,
+        // temporary directories.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -158,8 +169,16 @@ let package = Package(
         .target(
             name: "Bridge",
             dependencies: [
+                "Mosquitto",
+                "OpenEnergy",
+                "HomeAssistant",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -168,6 +187,54 @@ let package = Package(
             dependencies: [
                 "Bridge",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The command: `run` (the daemon), `demo`, `simulate`, `login`, `logout`, `status`,
+        // `check-config`, `purge`.
+        .executableTarget(
+            name: "ckw2mqtt",
+            dependencies: [
+                "Bridge",
+                "Mosquitto",
+                "OpenEnergy",
+                "OpenEnergySimulator",
+                "HomeAssistant",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "Bridge",
+                "Mosquitto",
+                "OpenEnergy",
+                "OpenEnergySimulator",
+                "HomeAssistant",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `swift run -c release bridge-benchmark`: RSS of `ckw2mqtt run`, discovery of 1,000 metering
+        // points, latency from meter data to the broker's acknowledgement.
+        .executableTarget(
+            name: "BridgeBenchmark",
+            dependencies: [
+                "Bridge",
+                "Mosquitto",
+                "OpenEnergy",
+                "OpenEnergySimulator",
+                "HomeAssistant",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

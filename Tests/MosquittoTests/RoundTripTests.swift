@@ -1,5 +1,6 @@
 import Foundation
 import Mosquitto
+import TestSupport
 import Testing
 
 @Suite("Publishing and receiving through a real broker")

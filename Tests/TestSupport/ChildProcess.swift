@@ -3,13 +3,13 @@ import Synchronization
 
 /// A child process whose standard output is read line by line, for programs the tests drive
 /// (`mosquitto_sub`, the will probe) and for the broker.
-final class ChildProcess: Sendable {
-    let executable: String
+public final class ChildProcess: Sendable {
+    public let executable: String
     private let process: Process
     private let stdinPipe = Pipe()
     private let output: LineCollector
 
-    init(executable: String, arguments: [String]) throws {
+    public init(executable: String, arguments: [String]) throws {
         self.executable = executable
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -32,14 +32,14 @@ final class ChildProcess: Sendable {
         self.output = output
     }
 
-    var processIdentifier: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-    var lines: [String] { output.lines }
-    var terminationStatus: Int32 { process.terminationStatus }
+    public var processIdentifier: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+    public var lines: [String] { output.lines }
+    public var terminationStatus: Int32 { process.terminationStatus }
 
     /// Waits until a line satisfying `predicate` has been printed.
     @discardableResult
-    func waitForLine(
+    public func waitForLine(
         _ description: String, timeout: Duration = .seconds(10), where predicate: @escaping (String) -> Bool
     ) async throws -> String {
         let deadline = ContinuousClock.now + timeout
@@ -55,7 +55,7 @@ final class ChildProcess: Sendable {
     }
 
     /// Waits for the process to exit on its own.
-    func waitForExit(timeout: Duration = .seconds(10)) async throws {
+    public func waitForExit(timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now >= deadline {
@@ -65,12 +65,12 @@ final class ChildProcess: Sendable {
         }
     }
 
-    func signal(_ signal: Int32) {
+    public func signal(_ signal: Int32) {
         if process.isRunning { kill(process.processIdentifier, signal) }
     }
 
     /// Sends SIGTERM (or `signal`) and waits until the process is gone.
-    func stop(signal: Int32 = SIGTERM) async {
+    public func stop(signal: Int32 = SIGTERM) async {
         self.signal(signal)
         let deadline = ContinuousClock.now + .seconds(5)
         while process.isRunning && ContinuousClock.now < deadline {
@@ -83,7 +83,7 @@ final class ChildProcess: Sendable {
         try? stdinPipe.fileHandleForWriting.close()
     }
 
-    var outputText: String { output.text }
+    public var outputText: String { output.text }
 }
 
 /// Accumulates bytes from a pipe and splits them into lines.
@@ -101,7 +101,7 @@ private final class LineCollector: Sendable {
         }
     }
 
-    var lines: [String] { state.withLock { $0.lines } }
+    public var lines: [String] { state.withLock { $0.lines } }
     var text: String { state.withLock { $0.lines.joined(separator: "\n") + String(decoding: $0.buffer, as: UTF8.self) } }
 }
 
@@ -109,7 +109,7 @@ extension Process {
     /// A child inherits the signal mask of the thread that spawns it, and Swift's concurrency threads
     /// block SIGTERM, SIGINT and others: `mosquitto` would then ignore SIGTERM (and never save its
     /// persistent sessions). Spawning with an empty mask gives the child default signal handling.
-    func runWithDefaultSignalMask() throws {
+    public func runWithDefaultSignalMask() throws {
         var empty = sigset_t()
         var previous = sigset_t()
         sigemptyset(&empty)

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Loopback port helpers built on plain sockets.
-enum FreePort {
+public enum FreePort {
     /// A port the kernel just handed out for 127.0.0.1 and that is free again.
-    static func find() throws -> Int {
+    public static func find() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket() failed: \(errno)") }
         defer { close(fd) }
@@ -19,7 +19,7 @@ enum FreePort {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func acceptsConnections(port: Int) -> Bool {
+    public static func acceptsConnections(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -1,16 +1,16 @@
 import Foundation
 
 /// Finds a program a test needs from a Debian package, failing with a message that names the package.
-enum RequiredProgram {
-    struct Missing: Error, CustomStringConvertible {
+public enum RequiredProgram {
+    public struct Missing: Error, CustomStringConvertible {
         let program: String
         let package: String
-        var description: String {
+        public var description: String {
             "'\(program)' not found: install the Debian package '\(package)' (apt-get install \(package))"
         }
     }
 
-    static func path(_ program: String, package: String) throws -> String {
+    public static func path(_ program: String, package: String) throws -> String {
         let searchPath = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/usr/bin:/sbin:/bin"
         for directory in searchPath.split(separator: ":") {
             let candidate = "\(directory)/\(program)"
@@ -21,23 +21,23 @@ enum RequiredProgram {
 }
 
 /// A test failure with an explanation, for conditions `#expect` cannot express (timeouts, set-up).
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// A fresh directory under the system temporary directory, removed by `remove()`.
-struct TemporaryDirectory: Sendable {
-    let path: String
+public struct TemporaryDirectory: Sendable {
+    public let path: String
 
-    init(prefix: String) throws {
+    public init(prefix: String) throws {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         path = url.path
     }
 
-    func file(_ name: String) -> String { "\(path)/\(name)" }
+    public func file(_ name: String) -> String { "\(path)/\(name)" }
 
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
+    public func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -3,27 +3,41 @@ import Synchronization
 
 /// A private `mosquitto` broker on a free loopback port with its own configuration file and data
 /// directory, so tests never depend on a system service and can run in parallel.
-final class TestBroker: Sendable {
-    struct Options: Sendable {
+public final class TestBroker: Sendable {
+    public struct Options: Sendable {
         /// Keeps sessions and queued messages across `restart()` (written on SIGTERM).
-        var persistence = false
+        public var persistence = false
         /// username → password; turns anonymous access off.
-        var users: [String: String] = [:]
+        public var users: [String: String] = [:]
         /// Lines of an ACL file (anonymous clients use the lines before any `user` line).
-        var aclLines: [String]? = nil
-        var tls: TLSFiles? = nil
+        public var aclLines: [String]? = nil
+        public var tls: TLSFiles? = nil
         /// Sent to MQTT 5 clients in CONNACK; larger publications are refused by the client library.
-        var maxPacketSize: Int? = nil
+        public var maxPacketSize: Int? = nil
+
+        public init(persistence: Bool = false, users: [String: String] = [:], aclLines: [String]? = nil, tls: TLSFiles? = nil, maxPacketSize: Int? = nil) {
+            self.persistence = persistence
+            self.users = users
+            self.aclLines = aclLines
+            self.tls = tls
+            self.maxPacketSize = maxPacketSize
+        }
     }
 
-    struct TLSFiles: Sendable {
-        var caFile: String
-        var certificateFile: String
-        var keyFile: String
+    public struct TLSFiles: Sendable {
+        public var caFile: String
+        public var certificateFile: String
+        public var keyFile: String
+
+        public init(caFile: String, certificateFile: String, keyFile: String) {
+            self.caFile = caFile
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+        }
     }
 
-    let port: Int
-    let directory: TemporaryDirectory
+    public let port: Int
+    public let directory: TemporaryDirectory
     private let executable: String
     private let process: Mutex<ChildProcess?>
     /// Output of earlier broker processes (before `restart()`).
@@ -31,7 +45,7 @@ final class TestBroker: Sendable {
 
     /// Starts a broker and waits until it accepts connections.
     /// - Parameter port: A port chosen earlier (for a client started before its broker), or a new one.
-    static func start(_ options: Options = Options(), port: Int? = nil) async throws -> TestBroker {
+    public static func start(_ options: Options = Options(), port: Int? = nil) async throws -> TestBroker {
         let executable = try RequiredProgram.path("mosquitto", package: "mosquitto")
         let directory = try TemporaryDirectory(prefix: "mosquitto-test")
         let broker = TestBroker(port: try port ?? FreePort.find(), directory: directory, executable: executable)
@@ -113,7 +127,7 @@ final class TestBroker: Sendable {
     }
 
     /// Stops the broker with SIGTERM, which makes it save persistent sessions first.
-    func stop() async {
+    public func stop() async {
         let child = process.withLock { process in
             defer { process = nil }
             return process
@@ -123,22 +137,22 @@ final class TestBroker: Sendable {
     }
 
     /// Starts the broker again on the same port with the same configuration and data.
-    func restart() async throws {
+    public func restart() async throws {
         try await launch()
     }
 
     /// The broker's log so far, across restarts.
-    var log: String { earlierLogs.withLock { $0 } + process.withLock { $0?.outputText ?? "" } }
+    public var log: String { earlierLogs.withLock { $0 } + process.withLock { $0?.outputText ?? "" } }
 
     /// Stops the broker and removes its directory.
-    func shutdown() async {
+    public func shutdown() async {
         await stop()
         directory.remove()
     }
 }
 
 /// Runs `body` with a fresh broker and always stops it afterwards.
-func withBroker<Result>(
+public func withBroker<Result>(
     _ options: TestBroker.Options = TestBroker.Options(), _ body: (TestBroker) async throws -> Result
 ) async throws -> Result {
     let broker = try await TestBroker.start(options)

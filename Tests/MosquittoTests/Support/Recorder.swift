@@ -1,4 +1,5 @@
 import Synchronization
+import TestSupport
 
 /// Consumes an async sequence in the background and remembers everything it produced, so a test can
 /// wait for a condition on what arrived so far (connection events, received messages).

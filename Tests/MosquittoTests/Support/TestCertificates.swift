@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A throw-away PKI made with the `openssl` command: a CA, a server certificate it signed for
 /// 127.0.0.1, a second server certificate for a name we never connect to, and an unrelated CA.

@@ -1,0 +1,82 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import OpenEnergy
+
+/// Everything the bridge needs to talk to CKW, built from the configuration: the HTTP client, the
+/// token provider of the configured mode and the paced API client.
+final class CKWConnection: Sendable {
+    let api: OpenEnergyClient
+    /// The user's login on disk (client mode); `nil` in backend mode, whose app credentials are in
+    /// the configuration.
+    let tokenStore: TokenStore?
+    private let httpClient: HTTPClient
+    private let tokens: ReloadableTokenProvider
+
+    /// What the log line of a login problem tells the operator to do.
+    static let loginHint = "Run `ckw2mqtt login` (with the same --config and --state-directory); the running bridge picks up the new login on SIGHUP or within seconds on its own."
+
+    init(configuration: BridgeConfiguration, logger: Logger) throws(CKWSetupError) {
+        let ckw = configuration.ckw
+        guard let apiBaseURL = ckw.apiBaseURL else { throw .missing("ckw.api_base_url") }
+        guard let clientID = ckw.clientID else { throw .missing("ckw.client_id") }
+        let httpClient = OpenEnergyHTTP.makeHTTPClient(readTimeout: ckw.requestTimeout.timeInterval)
+        let oidcClient = OIDCClientConfiguration(
+            issuer: OIDCIssuer(ckw.issuer.url), clientID: clientID, clientSecret: ckw.clientSecret?.plaintext,
+            redirectURI: ckw.redirectURI, scopes: ckw.scopes)
+        var credentialHeaders: BackendCredentials?
+        let tokenStore: TokenStore?
+        let make: ReloadableTokenProvider.Factory
+        switch ckw.mode {
+        case .client:
+            let store = TokenStore(directory: URL(fileURLWithPath: configuration.bridge.stateDirectory, isDirectory: true))
+            tokenStore = store
+            make = {
+                let metadata = try await OIDCDiscovery.fetch(issuer: oidcClient.issuer, httpClient: httpClient)
+                return TokenManager(
+                    store: store, tokenEndpoint: TokenEndpoint(metadata: metadata, client: oidcClient, httpClient: httpClient),
+                    loginHint: Self.loginHint, logger: logger)
+            }
+        case .backend:
+            tokenStore = nil
+            if ckw.sendCredentialHeaders {
+                credentialHeaders = BackendCredentials(clientID: clientID, clientSecret: ckw.clientSecret?.plaintext)
+            }
+            make = {
+                let metadata = try await OIDCDiscovery.fetch(issuer: oidcClient.issuer, httpClient: httpClient)
+                return ClientCredentialsTokenProvider(
+                    tokenEndpoint: TokenEndpoint(metadata: metadata, client: oidcClient, httpClient: httpClient), logger: logger)
+            }
+        }
+        let tokens = ReloadableTokenProvider(make: make)
+        self.httpClient = httpClient
+        self.tokens = tokens
+        self.tokenStore = tokenStore
+        self.api = OpenEnergyClient(
+            configuration: OpenEnergyClientConfiguration(
+                baseURL: apiBaseURL, backendCredentialHeaders: credentialHeaders,
+                requestTimeout: ckw.requestTimeout.timeInterval),
+            httpClient: httpClient, tokenProvider: tokens, logger: logger)
+    }
+
+    /// Forget the cached login; the next request reads the token store again.
+    func reloadTokens() async {
+        await tokens.reload()
+    }
+
+    func shutdown() async {
+        try? await httpClient.shutdown()
+    }
+}
+
+/// The configuration lacks what the CKW connection needs (only possible when the caller loaded it
+/// with `CKWRequirement.suppliedByCaller` and then did not supply it).
+public enum CKWSetupError: Error, Sendable, CustomStringConvertible {
+    case missing(String)
+
+    public var description: String {
+        switch self {
+        case .missing(let key): "The configuration has no `\(key)`; the CKW connection needs it."
+        }
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import HomeAssistant
+import OpenEnergy
+
+/// The bridge's state while it runs: the ledger and the planner (both persisted), the metering
+/// points core data describes, and the health shown on `bridge/info`. The fetch loop changes it;
+/// the publisher reads it to build messages, so what goes out is always the newest state.
+actor BridgeRuntime {
+    let mapping: HomeAssistantMapping
+    let publishesDiscovery: Bool
+    let version: String
+
+    private(set) var ledger: MeterLedger
+    private var planner: FetchPlanner
+    private var lastSuccessfulFetch: Date?
+    /// Metering points as described by the latest core data; `nil` until core data was read.
+    private var meters: [String: MeterDescription]?
+    /// What a meter's discovery looked like before its description changed, until republished.
+    private var replacedDescriptions: [String: MeterDescription] = [:]
+    /// Metering points whose last fetch failed: their availability is offline.
+    private var failing: Set<String> = []
+    private(set) var authentication: AuthenticationState = .unknown
+    private var lastError: String?
+    private var nextPlannedFetch: Date?
+    private var rateLimit = RateLimitSnapshot()
+
+    init(mapping: HomeAssistantMapping, publishesDiscovery: Bool, version: String, state: BridgeState, policy: FetchPolicy) {
+        self.mapping = mapping
+        self.publishesDiscovery = publishesDiscovery
+        self.version = version
+        self.ledger = state.ledger
+        self.planner = FetchPlanner(policy: policy, schedule: state.schedule)
+        self.lastSuccessfulFetch = state.lastSuccessfulFetch
+        // Metering points only the state knows keep being planned once core data confirms them.
+        for id in planner.meteringPointIds where state.ledger[id] == nil { planner.remove(id) }
+    }
+
+    var persistentState: BridgeState {
+        BridgeState(ledger: ledger, schedule: planner.schedule, lastSuccessfulFetch: lastSuccessfulFetch)
+    }
+
+    var hasCoreData: Bool { meters != nil }
+    var meteringPointIds: [String] { meters.map { $0.keys.sorted() } ?? [] }
+
+    // MARK: Core data
+
+    struct MeterChanges: Sendable, Equatable {
+        var added: [String] = []
+        var changed: [String] = []
+        var removed: [String] = []
+        var isEmpty: Bool { added.isEmpty && changed.isEmpty && removed.isEmpty }
+    }
+
+    /// Takes the metering points of fresh core data. Devices disappear only if this bridge created
+    /// them (they are in its ledger), and never all at once: an empty list is far more likely a
+    /// glitch than a household that lost every meter, and removing would forget their totals.
+    func updateMeters(_ descriptions: [MeterDescription]) -> MeterChanges {
+        var changes = MeterChanges()
+        let previous = meters ?? [:]
+        var next: [String: MeterDescription] = [:]
+        for description in descriptions {
+            let id = description.meteringPointID
+            var description = description
+            // Directions seen in data before stay: a meter does not lose its solar panels in core data.
+            if let known = previous[id] {
+                description.measuresExport = description.measuresExport || known.measuresExport
+                description.measuresImport = description.measuresImport || known.measuresImport
+            }
+            next[id] = description
+            ledger.track(id, directions: MeterDescriptions.directions(of: description))
+            planner.track(id)
+            if let known = previous[id] {
+                if known != description {
+                    replacedDescriptions[id] = replacedDescriptions[id] ?? known
+                    changes.changed.append(id)
+                }
+            } else {
+                changes.added.append(id)
+            }
+        }
+        let created = Set(ledger.meteringPointIds).union(previous.keys)
+        let gone = created.subtracting(next.keys)
+        if !gone.isEmpty, !descriptions.isEmpty {
+            for id in gone.sorted() {
+                ledger.remove(id)
+                planner.remove(id)
+                failing.remove(id)
+                replacedDescriptions[id] = nil
+                changes.removed.append(id)
+            }
+        } else if !gone.isEmpty {
+            // Keep the old ones described so they stay published.
+            for id in gone { if let known = previous[id] { next[id] = known } }
+        }
+        meters = next
+        return changes
+    }
+
+    /// A production series appeared in the data of a meter core data called consumption-only (or the
+    /// reverse): its device gets the entities of that direction.
+    func noteDirections(_ directions: Set<EnergyDirection>, of id: String) -> Bool {
+        guard var description = meters?[id] else { return false }
+        let before = description
+        if directions.contains(.consumption) { description.measuresImport = true }
+        if directions.contains(.production) { description.measuresExport = true }
+        guard description != before else { return false }
+        meters?[id] = description
+        ledger.track(id, directions: MeterDescriptions.directions(of: description))
+        replacedDescriptions[id] = replacedDescriptions[id] ?? before
+        return true
+    }
+
+    // MARK: Fetching
+
+    func dueRequests(at now: Date) -> [FetchRequest] {
+        planner.dueRequests(at: now, ledger: ledger)
+    }
+
+    func nextDecisionDate(after now: Date) -> Date? {
+        planner.nextDecisionDate(after: now)
+    }
+
+    func requestRefresh(at now: Date) {
+        planner.requestRefresh(at: now)
+    }
+
+    func apply(_ data: MeterData) -> MeterDataApplying.Summary {
+        MeterDataApplying.apply(data, to: &ledger)
+    }
+
+    func fetchSucceeded(_ id: String, at now: Date, rateLimit status: RateLimitStatus?) {
+        failing.remove(id)
+        lastSuccessfulFetch = now
+        lastError = nil
+        authentication = .ok
+        record(status)
+    }
+
+    /// Returns whether the metering point just turned unavailable.
+    func fetchFailed(_ id: String?, error: String, rateLimit status: RateLimitStatus?) -> Bool {
+        lastError = error
+        record(status)
+        guard let id else { return false }
+        return failing.insert(id).inserted
+    }
+
+    func coreDataSucceeded(rateLimit status: RateLimitStatus?) {
+        authentication = .ok
+        record(status)
+    }
+
+    func setAuthentication(_ state: AuthenticationState, error: String? = nil) {
+        authentication = state
+        if let error { lastError = error }
+    }
+
+    func setNextPlannedFetch(_ date: Date?) -> Bool {
+        defer { nextPlannedFetch = date }
+        return nextPlannedFetch != date
+    }
+
+    private func record(_ status: RateLimitStatus?) {
+        guard let status, !status.isEmpty else { return }
+        rateLimit = RateLimitSnapshot(limit: status.limit, remaining: status.remaining, resetAt: status.resetAt)
+    }
+
+    // MARK: Messages
+
+    /// The messages of `work`, in the order they must reach the broker: each phase is published and
+    /// acknowledged before the next starts (removals, discovery, availability, states, info).
+    func phases(for work: PublishWork) -> [PublishPhase] {
+        let meters = self.meters ?? [:]
+        var phases: [PublishPhase] = []
+        if work.bridgeOnline {
+            phases.append(PublishPhase(kind: .bridgeOnline, messages: [mapping.bridgeAvailability(.online)]))
+        }
+        let removals = work.removals.sorted().filter { meters[$0] == nil }
+        phases.append(PublishPhase(
+            kind: .removals, messages: removals.flatMap { mapping.meterRemoval(meteringPointID: $0) }, meteringPointIds: removals))
+        if publishesDiscovery {
+            var discovery: [OutgoingMessage] = []
+            if work.bridgeDiscovery || work.allMeterDiscovery { discovery.append(mapping.bridgeDiscovery()) }
+            let ids = (work.allMeterDiscovery ? Set(meters.keys) : work.meterDiscovery).sorted().filter { meters[$0] != nil }
+            for id in ids {
+                discovery.append(mapping.meterDiscovery(for: meters[id]!, replacing: replacedDescriptions.removeValue(forKey: id)))
+            }
+            phases.append(PublishPhase(kind: .discovery, messages: discovery, meteringPointIds: ids))
+        }
+        let availabilityIds = (work.allAvailability ? Set(meters.keys).union(ledger.meteringPointIds) : work.availability)
+            .sorted().filter { meters[$0] != nil || ledger[$0] != nil }
+        phases.append(PublishPhase(kind: .availability, messages: availabilityIds.map { id in
+            mapping.meterAvailability(isAvailable(id, meters: meters) ? .online : .offline, meteringPointID: id)
+        }, meteringPointIds: availabilityIds))
+        let stateIds = (work.allStates ? Set(meters.keys) : work.states).sorted().filter { meters[$0] != nil }
+        phases.append(PublishPhase(kind: .states, messages: stateIds.map { id in
+            mapping.meterState(MeterDescriptions.snapshot(of: id, in: ledger), of: meters[id]!)
+        }, meteringPointIds: stateIds))
+        if work.bridgeInfo {
+            phases.append(PublishPhase(kind: .info, messages: [mapping.bridgeInfo(bridgeSnapshot)]))
+        }
+        return phases.filter { !$0.messages.isEmpty }
+    }
+
+    var bridgeSnapshot: BridgeSnapshot {
+        BridgeSnapshot(
+            version: version, authentication: authentication, lastSuccessfulFetch: lastSuccessfulFetch,
+            nextPlannedFetch: nextPlannedFetch, rateLimit: rateLimit, lastError: lastError,
+            meteringPointIDs: meteringPointIds)
+    }
+
+    /// Online while its data can be fetched: the login works, core data lists it, its last fetch did
+    /// not fail.
+    private func isAvailable(_ id: String, meters: [String: MeterDescription]) -> Bool {
+        authentication != .loginRequired && meters[id] != nil && !failing.contains(id)
+    }
+
+    func readout(of id: String) -> MeterReadout? {
+        guard let meter = meters?[id] else { return nil }
+        return mapping.readout(of: MeterDescriptions.snapshot(of: id, in: ledger), for: meter)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import HomeAssistant
+import Logging
+import Mosquitto
+import OpenEnergy
+import ServiceLifecycle
+
+/// The bridge: CKW meter data in, Home Assistant discovery and states out, for as long as it runs.
+///
+/// Construction loads the state file and checks everything that can be checked without the network;
+/// it throws `StateStoreError` for a damaged state file (never replaced by zeros), `TopicError` or
+/// `MQTTError.invalidConfiguration` for settings that cannot work. `run()` then connects to the
+/// broker (will: `offline`, retained), reads core data, publishes discovery, fetches the look-back
+/// and keeps polling, paced and within the daily budget. A graceful shutdown (SIGTERM/SIGINT in a
+/// `ServiceGroup`) or cancellation saves the state, publishes `offline` and disconnects.
+///
+/// ```swift
+/// let bridge = try BridgeService(configuration: configuration, logger: logger)
+/// let group = ServiceGroup(services: [bridge, LoginReloadOnHangup(bridge: bridge)],
+///                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+public final class BridgeService: Service {
+    public let configuration: BridgeConfiguration
+    public let options: BridgeOptions
+    private let logger: Logger
+    private let store: StateStore
+    private let mapping: HomeAssistantMapping
+    private let runtime: BridgeRuntime
+    private let client: MQTTClient
+    private let ckw: CKWConnection
+    private let queue = PublishQueue()
+    private let wakeup = Wakeup()
+
+    public init(configuration: BridgeConfiguration, options: BridgeOptions = BridgeOptions(), logger: Logger) throws {
+        self.configuration = configuration
+        self.options = options
+        self.logger = logger
+        store = StateStore(directory: configuration.bridge.stateDirectory)
+        let retention = MeterLedger.retention(forLookback: configuration.bridge.lookback)
+        var state = try store.load() ?? BridgeState(ledger: MeterLedger(retention: retention))
+        // A longer look-back than before needs a longer retention; folded intervals stay folded.
+        if state.ledger.retention < retention { state.ledger.retention = retention }
+
+        let topics = try Topics(
+            baseTopic: configuration.mqtt.baseTopic,
+            discoveryPrefix: configuration.homeAssistant.discoveryPrefix,
+            homeAssistantStatus: configuration.homeAssistant.statusTopic)
+        mapping = HomeAssistantMapping(configuration: .init(
+            topics: topics,
+            origin: Origin(softwareVersion: options.version),
+            surplusThresholdWatts: configuration.homeAssistant.surplusThresholdWatts,
+            qos: QualityOfService(rawValue: UInt8(configuration.mqtt.qos.rawValue)) ?? .atLeastOnce))
+        runtime = BridgeRuntime(
+            mapping: mapping, publishesDiscovery: configuration.homeAssistant.discovery, version: options.version,
+            state: state, policy: FetchPolicy(configuration.bridge))
+        client = try MQTTClient(
+            configuration: MQTTClientSettings.configuration(configuration.mqtt, will: mapping.bridgeAvailability(.offline)),
+            logger: logger)
+        ckw = try CKWConnection(configuration: configuration, logger: logger)
+    }
+
+    public func run() async throws {
+        let events = client.events()
+        try client.start()
+        logger.info("ckw2mqtt \(options.version) starting", metadata: [
+            "broker": "\(configuration.mqtt.host):\(configuration.mqtt.port)",
+            "stateDirectory": "\(configuration.bridge.stateDirectory)",
+            "mode": "\(configuration.ckw.mode.rawValue)",
+        ])
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.followConnection(events) }
+                group.addTask { await self.publisherLoop.run() }
+                group.addTask { await self.commands.listenForBirth() }
+                group.addTask { await self.commands.listenForRefresh() }
+                group.addTask { await self.fetchLoop.run() }
+            }
+        }
+        // Outside the cancelled task, so the goodbye is not cancelled with it.
+        await Task { await self.finish() }.value
+    }
+
+    /// SIGHUP: forget the cached login and try again now, e.g. after `ckw2mqtt login`.
+    public func reloadLogin() async {
+        logger.info("reloading the CKW login from the token store")
+        await ckw.reloadTokens()
+        if await runtime.authentication == .loginRequired {
+            await runtime.setAuthentication(.unknown)
+        }
+        wakeup.signal()
+    }
+
+    // MARK: Parts
+
+    private var publisherLoop: PublisherLoop {
+        PublisherLoop(
+            runtime: runtime, queue: queue, client: client, publisher: MessagePublisher(client: client, logger: logger),
+            options: options, logger: logger)
+    }
+
+    private var commands: IncomingCommands {
+        IncomingCommands(client: client, mapping: mapping, runtime: runtime, queue: queue, wakeup: wakeup, options: options, logger: logger)
+    }
+
+    private var fetchLoop: FetchLoop {
+        FetchLoop(
+            runtime: runtime, ckw: ckw, store: store, queue: queue, wakeup: wakeup,
+            meteringPointFilter: configuration.ckw.meteringPoints, options: options, logger: logger)
+    }
+
+    /// `online` and everything else after every CONNACK: the broker may have restarted without
+    /// persistence, and the will may have set `offline` meanwhile.
+    private func followConnection(_ events: AsyncStream<MQTTConnectionEvent>) async {
+        for await event in events {
+            if case .connected = event {
+                queue.enqueue(.everything)
+            }
+        }
+    }
+
+    private func finish() async {
+        queue.close()
+        do {
+            try store.save(await runtime.persistentState)
+            try? BridgeInfoFile(directory: store.directory).write(mapping.bridgeInfo(await runtime.bridgeSnapshot).payload)
+        } catch {
+            logger.error("\(error)")
+        }
+        if client.isConnected {
+            let offline = mapping.bridgeAvailability(.offline)
+            let published = await withTimeout(options.shutdownTimeout) {
+                try await self.client.publish(
+                    topic: offline.topic, payload: offline.payload, qos: MQTTClientSettings.qos(offline.qos), retain: offline.retain)
+            }
+            if !published { logger.warning("could not publish `offline` before disconnecting; the broker's will says it instead") }
+        }
+        await client.shutdown()
+        await ckw.shutdown()
+        logger.info("ckw2mqtt stopped")
+    }
+
+    /// Runs `body` for at most `limit`; returns whether it finished without error in time.
+    private func withTimeout(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await body()) != nil }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}

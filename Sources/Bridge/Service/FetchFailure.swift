@@ -1,0 +1,46 @@
+import OpenEnergy
+
+/// What a failed API call means for the bridge.
+struct FetchFailure: Error, Sendable {
+    enum Scope: Sendable, Equatable {
+        /// A person has to act (log in again, fix credentials or the token store): the bridge waits.
+        case login
+        /// Only this metering point (unknown, not allowed, unreadable data).
+        case meteringPoint
+        /// The API as a whole (network, rate limit, server errors): the rest of the round would fail too.
+        case service
+    }
+
+    var scope: Scope
+    /// One line for the log and `bridge/info`, without secrets (the errors never carry any).
+    var message: String
+
+    static func classify(_ error: any Error) -> FetchFailure {
+        switch error {
+        case let error as OpenEnergyAuthError:
+            switch error {
+            case .loginRequired:
+                return FetchFailure(scope: .login, message: error.description)
+            case .insecureTokenStore, .tokenStoreFailure:
+                return FetchFailure(scope: .login, message: error.description)
+            case .tokenEndpointError(_, let code?, _) where code == "invalid_client" || code == "unauthorized_client":
+                return FetchFailure(scope: .login, message: "\(error.description). Check `ckw.client_id` and `ckw.client_secret`.")
+            default:
+                return FetchFailure(scope: .service, message: error.description)
+            }
+        case let error as OpenEnergyError:
+            switch error {
+            case .httpStatus(_, 401, _, _):
+                return FetchFailure(scope: .login, message: "\(error.description). \(CKWConnection.loginHint)")
+            case .httpStatus(_, let status, _, _) where (400..<500).contains(status) && status != 408:
+                return FetchFailure(scope: .meteringPoint, message: error.description)
+            case .decoding, .invalidRequest:
+                return FetchFailure(scope: .meteringPoint, message: error.description)
+            default:
+                return FetchFailure(scope: .service, message: error.description)
+            }
+        default:
+            return FetchFailure(scope: .service, message: "\(error)")
+        }
+    }
+}

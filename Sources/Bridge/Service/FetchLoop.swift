@@ -1,0 +1,275 @@
+import Foundation
+import HomeAssistant
+import Logging
+import OpenEnergy
+
+/// Reads core data, then asks the planner what is due and fetches it, paced by the API client's
+/// pacer; saves the state after every applied batch and only then hands the new values to the
+/// publisher. While a login is needed it spends no requests and watches the token file.
+struct FetchLoop: Sendable {
+    let runtime: BridgeRuntime
+    let ckw: CKWConnection
+    let store: StateStore
+    let queue: PublishQueue
+    let wakeup: Wakeup
+    let meteringPointFilter: [String]?
+    let options: BridgeOptions
+    let logger: Logger
+
+    private var clock: any OpenEnergyClock { options.clock }
+
+    func run() async {
+        var coreDataDue = clock.now
+        var coreDataRetry = RetryDelay(initial: options.retryDelay, limit: options.retryDelayLimit)
+        var coreDataNotBefore = ContinuousClock.now
+        var loginWait = LoginWait()
+        var publishedAuthentication = await runtime.authentication
+
+        while !Task.isCancelled {
+            if await runtime.authentication == .loginRequired {
+                if await loginWait.shouldRetry(tokenStore: ckw.tokenStore, options: options) {
+                    await ckw.reloadTokens()
+                    await runtime.setAuthentication(.unknown)
+                } else {
+                    await wakeup.wait(until: clock.now.addingTimeInterval(86_400), on: clock, realTimeLimit: options.tokenCheckInterval)
+                    continue
+                }
+            }
+
+            var realTimeLimit: Duration?
+            let hasCoreData = await runtime.hasCoreData
+            if (!hasCoreData || clock.now >= coreDataDue), ContinuousClock.now >= coreDataNotBefore {
+                if await readCoreData() {
+                    coreDataDue = clock.now.addingTimeInterval(options.coreDataInterval.timeInterval)
+                    coreDataRetry.reset()
+                } else {
+                    let delay = coreDataRetry.next()
+                    coreDataNotBefore = ContinuousClock.now + delay
+                    realTimeLimit = delay
+                }
+            }
+            if await runtime.hasCoreData, await runtime.authentication != .loginRequired {
+                await fetchDueRequests()
+            }
+
+            let authentication = await runtime.authentication
+            if authentication != publishedAuthentication {
+                // Every meter's availability follows the login.
+                queue.enqueue(PublishWork(allAvailability: true, bridgeInfo: true))
+                publishedAuthentication = authentication
+                if authentication == .loginRequired {
+                    loginWait.begin(tokenStore: ckw.tokenStore)
+                    options.emit(.loginRequired)
+                }
+            }
+            if authentication == .loginRequired { continue }
+
+            let now = clock.now
+            let nextFetch = await runtime.nextDecisionDate(after: now)
+            let next = min(nextFetch ?? .distantFuture, coreDataDue)
+            if await runtime.setNextPlannedFetch(nextFetch) { queue.enqueue(.info) }
+            if next > now || realTimeLimit != nil {
+                await wakeup.wait(until: next, on: clock, realTimeLimit: realTimeLimit)
+            }
+        }
+    }
+
+    // MARK: Core data
+
+    /// Returns whether core data was read.
+    private func readCoreData() async -> Bool {
+        let coreData: CoreData
+        do {
+            coreData = try await ckw.api.coreData()
+        } catch {
+            await handle(FetchFailure.classify(error), meteringPointId: nil)
+            return false
+        }
+        var points = coreData.meteringPoints
+        if let wanted = meteringPointFilter {
+            let available = Set(points.map(\.id))
+            for id in wanted where !available.contains(id) {
+                logger.warning("metering point from ckw.metering_points is not in CKW's core data for this login", metadata: ["meteringPoint": "\(id)"])
+            }
+            let wantedSet = Set(wanted)
+            points = points.filter { wantedSet.contains($0.id) }
+        }
+        await runtime.coreDataSucceeded(rateLimit: ckw.api.rateLimitStatus)
+        let changes = await runtime.updateMeters(points.map(MeterDescriptions.description(of:)))
+        for id in changes.added { logger.info("metering point added", metadata: ["meteringPoint": "\(id)"]) }
+        for id in changes.removed { logger.notice("metering point no longer in core data: removing its device", metadata: ["meteringPoint": "\(id)"]) }
+        if points.isEmpty {
+            logger.warning("CKW's core data lists no metering point for this login; nothing to bridge (devices created before are kept)")
+        }
+        options.emit(.coreDataApplied(meteringPoints: points.count))
+        if !changes.added.isEmpty || !changes.removed.isEmpty {
+            // The ledger's list of metering points is what "devices we created" means: on disk first.
+            guard await save() else { return true }
+        }
+        let republished = Set(changes.added + changes.changed)
+        queue.enqueue(PublishWork(
+            bridgeDiscovery: true, meterDiscovery: republished, removals: Set(changes.removed),
+            availability: republished, states: republished, bridgeInfo: true))
+        return true
+    }
+
+    // MARK: Meter data
+
+    private func fetchDueRequests() async {
+        let requests = await runtime.dueRequests(at: clock.now)
+        guard !requests.isEmpty else { return }
+        var batch: Set<String> = []
+        var oldestResponse: ContinuousClock.Instant?
+        var lastFlush = ContinuousClock.now
+        for (index, request) in requests.enumerated() {
+            if Task.isCancelled { break }
+            let id = request.meteringPointId
+            do {
+                let data = try await ckw.api.meterData(meteringPointId: id, from: request.from, to: request.to)
+                let received = ContinuousClock.now
+                let summary = await runtime.apply(data)
+                await runtime.fetchSucceeded(id, at: clock.now, rateLimit: ckw.api.rateLimitStatus)
+                if await runtime.noteDirections(summary.directions, of: id) {
+                    logger.notice("metering point delivers a direction core data did not announce; adding its entities", metadata: ["meteringPoint": "\(id)"])
+                    queue.enqueue(PublishWork(meterDiscovery: [id]))
+                }
+                logApplied(summary, request: request)
+                options.emit(.meterDataApplied(meteringPointId: id, added: summary.outcome.added, corrected: summary.outcome.corrected))
+                batch.insert(id)
+                oldestResponse = oldestResponse ?? received
+            } catch {
+                if error is CancellationError || Task.isCancelled { break }
+                let failure = FetchFailure.classify(error)
+                await handle(failure, meteringPointId: id)
+                batch.insert(id)
+                if failure.scope != .meteringPoint { break }
+            }
+            if index == requests.count - 1 || ContinuousClock.now - lastFlush >= options.flushInterval {
+                await flush(batch, oldestResponse: oldestResponse)
+                batch = []
+                oldestResponse = nil
+                lastFlush = ContinuousClock.now
+            }
+        }
+        if !batch.isEmpty { await flush(batch, oldestResponse: oldestResponse) }
+    }
+
+    /// Saves, then publishes: values the broker has seen are always on disk, so a restart can never
+    /// show a total lower than one published before.
+    private func flush(_ ids: Set<String>, oldestResponse: ContinuousClock.Instant?) async {
+        guard await save() else {
+            queue.enqueue(PublishWork(availability: ids, bridgeInfo: true))
+            return
+        }
+        queue.enqueue(.states(of: ids, responseReceivedAt: oldestResponse))
+    }
+
+    private func save() async -> Bool {
+        let state = await runtime.persistentState
+        do {
+            try store.save(state)
+            options.emit(.stateSaved)
+            await writeInfoFile()
+            return true
+        } catch {
+            logger.error("\(error)")
+            _ = await runtime.fetchFailed(nil, error: error.description, rateLimit: nil)
+            return false
+        }
+    }
+
+    private func writeInfoFile() async {
+        let payload = await runtime.mapping.bridgeInfo(runtime.bridgeSnapshot).payload
+        do {
+            try BridgeInfoFile(directory: store.directory).write(payload)
+        } catch {
+            logger.debug("cannot write \(BridgeInfoFile.fileName): \(error)")
+        }
+    }
+
+    // MARK: Failures
+
+    private func handle(_ failure: FetchFailure, meteringPointId: String?) async {
+        switch failure.scope {
+        case .login:
+            let already = await runtime.authentication == .loginRequired
+            await runtime.setAuthentication(.loginRequired, error: failure.message)
+            if !already {
+                // The one line an operator needs: what happened and which command fixes it.
+                logger.error("CKW login required, meters are unavailable until then: \(failure.message)")
+            }
+        case .meteringPoint, .service:
+            let turnedOffline = await runtime.fetchFailed(meteringPointId, error: failure.message, rateLimit: ckw.api.rateLimitStatus)
+            var metadata: Logger.Metadata = [:]
+            if let meteringPointId { metadata["meteringPoint"] = "\(meteringPointId)" }
+            if turnedOffline || meteringPointId == nil {
+                logger.warning("\(failure.message)", metadata: metadata)
+            } else {
+                logger.debug("\(failure.message)", metadata: metadata)
+            }
+            queue.enqueue(.info)
+        }
+    }
+
+    private func logApplied(_ summary: MeterDataApplying.Summary, request: FetchRequest) {
+        let outcome = summary.outcome
+        logger.debug("meter data applied", metadata: [
+            "meteringPoint": "\(request.meteringPointId)",
+            "reason": "\(request.reason.rawValue)",
+            "from": "\(ISO8601Timestamp.format(request.from))",
+            "to": "\(ISO8601Timestamp.format(request.to))",
+            "added": "\(outcome.added)", "corrected": "\(outcome.corrected)", "unchanged": "\(outcome.unchanged)",
+            "ignored": "\(outcome.ignored.count)",
+        ])
+        for skipped in summary.skippedSeries {
+            logger.warning("series skipped", metadata: ["meteringPoint": "\(request.meteringPointId)", "series": "\(skipped)"])
+        }
+    }
+}
+
+/// Exponential waits after failures: `initial`, twice that, ..., at most `limit`.
+struct RetryDelay: Sendable {
+    let initial: Duration
+    let limit: Duration
+    private var current: Duration?
+
+    init(initial: Duration, limit: Duration) {
+        self.initial = initial
+        self.limit = limit
+    }
+
+    mutating func next() -> Duration {
+        let delay = current.map { min($0 * 2, limit) } ?? initial
+        current = delay
+        return delay
+    }
+
+    mutating func reset() { current = nil }
+}
+
+/// Decides when to try again while a login is needed: as soon as the token file changes (a new
+/// `ckw2mqtt login`), or, in backend mode where there is no token file, after growing waits.
+struct LoginWait: Sendable {
+    private var signature: TokenFileSignature?
+    private var backendRetry: RetryDelay?
+    private var backendRetryAt: ContinuousClock.Instant?
+
+    mutating func begin(tokenStore: TokenStore?) {
+        signature = tokenStore.flatMap { TokenFileSignature.of(path: $0.fileURL.path) }
+    }
+
+    mutating func shouldRetry(tokenStore: TokenStore?, options: BridgeOptions) async -> Bool {
+        if let tokenStore {
+            return TokenFileSignature.of(path: tokenStore.fileURL.path) != signature
+        }
+        var retry = backendRetry ?? RetryDelay(initial: options.retryDelay, limit: options.retryDelayLimit)
+        defer { backendRetry = retry }
+        guard let at = backendRetryAt else {
+            backendRetryAt = ContinuousClock.now + retry.next()
+            return false
+        }
+        guard ContinuousClock.now >= at else { return false }
+        backendRetryAt = ContinuousClock.now + retry.next()
+        return true
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import HomeAssistant
+import OpenEnergy
+
+/// Core data's metering points as the Home Assistant devices and ledger entries they become.
+enum MeterDescriptions {
+    static func description(of point: MeteringPoint) -> MeterDescription {
+        let directions = self.directions(of: point)
+        return MeterDescription(
+            meteringPointID: point.id,
+            meterNumber: point.meterNumber,
+            label: label(of: point.address),
+            measuresImport: directions.contains(.consumption),
+            measuresExport: directions.contains(.production))
+    }
+
+    /// The directions core data announces. A metering point without series information is taken as
+    /// a plain consumption meter; a production series showing up in its data adds the direction.
+    static func directions(of point: MeteringPoint) -> Set<EnergyDirection> {
+        var directions = Set<EnergyDirection>()
+        for series in point.series {
+            switch series.direction ?? ObisCode.direction(of: series.obis) {
+            case .consumption: directions.insert(.consumption)
+            case .production: directions.insert(.production)
+            case nil: break
+            }
+        }
+        return directions.isEmpty ? [.consumption] : directions
+    }
+
+    static func directions(of description: MeterDescription) -> Set<EnergyDirection> {
+        var directions = Set<EnergyDirection>()
+        if description.measuresImport { directions.insert(.consumption) }
+        if description.measuresExport { directions.insert(.production) }
+        return directions
+    }
+
+    /// "Seestrasse 1, Luzern": how people tell their meters apart.
+    static func label(of address: Address?) -> String? {
+        guard let address else { return nil }
+        let parts = [address.street, address.city].compactMap { $0?.isEmpty == false ? $0 : nil }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
+
+    /// The snapshot the Home Assistant mapping turns into a state payload.
+    static func snapshot(of meteringPointId: String, in ledger: MeterLedger) -> MeterSnapshot {
+        let last = ledger.lastCompleteInterval(meteringPointId: meteringPointId)
+        return MeterSnapshot(
+            importTotal: ledger.lifetimeTotal(meteringPointId: meteringPointId, direction: .consumption)?.kilowattHours,
+            exportTotal: ledger.lifetimeTotal(meteringPointId: meteringPointId, direction: .production)?.kilowattHours,
+            lastInterval: last.map { interval in
+                HomeAssistant.IntervalReading(
+                    start: interval.start, end: interval.end,
+                    importEnergy: interval.consumption?.kilowattHours,
+                    exportEnergy: interval.production?.kilowattHours,
+                    quality: quality(interval.quality))
+            })
+    }
+
+    static func quality(_ quality: ReadingQuality) -> IntervalQuality {
+        switch quality {
+        case .measured: .measured
+        case .estimated: .estimated
+        case .missing: .missing
+        }
+    }
+}

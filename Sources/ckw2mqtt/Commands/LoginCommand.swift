@@ -1,0 +1,76 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Bridge
+import Foundation
+import Logging
+import OpenEnergy
+
+struct LoginCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "login",
+        abstract: "Log in to CKW once; the bridge keeps the login alive from then on.",
+        discussion: """
+            By default a listener on 127.0.0.1 receives the login's redirect: open the printed URL in \
+            a browser on this machine. On a machine without a browser use --paste: open the URL \
+            anywhere, log in, and paste the address the browser ends up at.
+            """)
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Flag(help: "Paste the final redirect URL instead of receiving it on a loopback listener.")
+    var paste = false
+
+    @Option(help: "The loopback listener's port (default: a free one).")
+    var port: Int = 0
+
+    func run() async throws {
+        let configuration = try options.load()
+        LoggingSetup.bootstrap(level: configuration.logging.level > .notice ? configuration.logging.level : .notice)
+        guard configuration.ckw.mode == .client else {
+            Terminal.print("ckw.mode is `backend`: the bridge logs in with the app credentials of the configuration; no login needed.")
+            return
+        }
+        let ckw = configuration.ckw
+        let client = OIDCClientConfiguration(
+            issuer: OIDCIssuer(ckw.issuer.url), clientID: ckw.clientID ?? "", clientSecret: ckw.clientSecret?.plaintext,
+            redirectURI: ckw.redirectURI, scopes: ckw.scopes)
+        let store = TokenStore(directory: URL(fileURLWithPath: configuration.bridge.stateDirectory, isDirectory: true))
+        let httpClient = OpenEnergyHTTP.makeHTTPClient()
+        let login = OIDCLogin(client: client, httpClient: httpClient)
+        do {
+            let tokens = paste ? try await pasteLogin(login) : try await loopbackLogin(login, callbackPath: ckw.redirectURI.path)
+            try store.save(tokens)
+            try await httpClient.shutdown()
+        } catch {
+            try? await httpClient.shutdown()
+            Terminal.error("\(error)")
+            throw ExitCode.failure
+        }
+        Terminal.print("""
+            Logged in. The login is stored in \(store.fileURL.path).
+            A running bridge picks it up within seconds (or at once on SIGHUP: systemctl reload ckw2mqtt).
+            """)
+    }
+
+    private func loopbackLogin(_ login: OIDCLogin, callbackPath: String) async throws -> TokenSet {
+        try await login.loginWithLoopback(port: port, callbackPath: callbackPath.isEmpty ? "/callback" : callbackPath) { url in
+            Terminal.print("Open this address in a browser on this machine and log in to CKW:\n\n  \(url.absoluteString)\n\nWaiting for the login (5 minutes)...")
+        }
+    }
+
+    private func pasteLogin(_ login: OIDCLogin) async throws -> TokenSet {
+        let pending = try await login.start()
+        Terminal.print("""
+            Open this address in any browser and log in to CKW:
+
+              \(pending.loginURL.absoluteString)
+
+            The browser then goes to an address starting with \(login.client.redirectURI?.absoluteString ?? "the redirect URI") \
+            (the page may fail to load; that is expected). Copy that whole address from the address bar and paste it here:
+            """)
+        guard let line = readLine(strippingNewline: true), !line.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw OpenEnergyAuthError.invalidRedirect("nothing was pasted")
+        }
+        return try await login.finish(pending, pastedURL: line.trimmingCharacters(in: .whitespaces))
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OpenEnergySimulator
+import ServiceLifecycle
+import UnixSignals
+
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run the CKW simulator on its own (login, Client and Backend API, control API under /_sim/).")
+
+    @Option(help: "The port to listen on.")
+    var port: Int
+
+    @Option(help: "The address to listen on; only loopback is allowed.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Simulated seconds per real second.")
+    var speed: Double = 1
+
+    @Option(help: "Metering points of the first customer (the first has solar panels).")
+    var meters: Int = 1
+
+    @Flag(help: "Approve logins at once, without the login page.")
+    var autoApprove = false
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard host == "127.0.0.1" else { throw ValidationError("--host: the simulator listens on 127.0.0.1 only") }
+        guard (1...65_535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        guard speed >= 0, speed <= 100_000 else { throw ValidationError("--speed must be between 0 and 100000") }
+        guard (1...10_000).contains(meters) else { throw ValidationError("--meters must be between 1 and 10000") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level `\(logLevel)`") }
+    }
+
+    func run() async throws {
+        LoggingSetup.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
+        let logger = Logger(label: "simulator")
+        let simulator: SimulatorServer
+        do {
+            simulator = try await SimulatorServer.start(SimulatorConfiguration(
+                port: port, autoApprove: autoApprove,
+                population: .init(customers: 3, meteringPointsPerCustomer: meters),
+                clockSpeed: speed, logger: logger))
+        } catch {
+            Terminal.error("cannot start the simulator on 127.0.0.1:\(port): \(error)")
+            throw ExitCode.failure
+        }
+        Terminal.print("""
+            CKW simulator on \(simulator.baseURL)
+              issuer:      \(simulator.issuerURL)
+              Client API:  \(simulator.clientAPIBaseURL)
+              Backend API: \(simulator.backendAPIBaseURL)
+              client id:   \(SimulatorConfiguration.OAuthClient().id)
+              user:        \(SimulatorConfiguration.User().username) / \(SimulatorConfiguration.User().password)
+              backend app: \(SimulatorConfiguration.BackendApp().clientID) / \(SimulatorConfiguration.BackendApp().clientSecret)
+            Stop with Ctrl-C.
+            """)
+        let group = ServiceGroup(
+            services: [SimulatorService(simulator: simulator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}

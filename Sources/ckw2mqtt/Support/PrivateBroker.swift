@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+
+/// The demo's own `mosquitto`: a free loopback port, a configuration in a temporary directory,
+/// anonymous access, no persistence. Stopped (and its directory removed) by `stop()`.
+final class PrivateBroker: Sendable {
+    struct Missing: Error, CustomStringConvertible {
+        var description: String {
+            "`mosquitto` was not found; install the Debian package `mosquitto` (apt-get install mosquitto), or name a broker with --mqtt-host and --mqtt-port"
+        }
+    }
+
+    let port: Int
+    private let directory: String
+    private let process: Process
+
+    static func start(logger: Logger) async throws -> PrivateBroker {
+        guard let executable = Executables.find("mosquitto") else { throw Missing() }
+        let port = try LoopbackPort.free()
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ckw2mqtt-demo-broker-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let configuration = """
+            listener \(port) 127.0.0.1
+            allow_anonymous true
+            persistence false
+            user \(NSUserName())
+            log_dest file \(directory)/mosquitto.log
+            """
+        let configurationFile = directory + "/mosquitto.conf"
+        try configuration.write(toFile: configurationFile, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["-c", configurationFile]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try ChildProcesses.run(process)
+        let broker = PrivateBroker(port: port, directory: directory, process: process)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !LoopbackPort.acceptsConnections(port) {
+            guard process.isRunning, ContinuousClock.now < deadline else {
+                let log = (try? String(contentsOfFile: directory + "/mosquitto.log", encoding: .utf8)) ?? ""
+                broker.stop()
+                throw BrokerFailure(description: "the private mosquitto did not start on port \(port): \(log)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        logger.info("started a private mosquitto", metadata: ["port": "\(port)"])
+        return broker
+    }
+
+    private init(port: Int, directory: String, process: Process) {
+        self.port = port
+        self.directory = directory
+        self.process = process
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    struct BrokerFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+}
+
+enum Executables {
+    /// `program` on `PATH` or in the system directories (mosquitto lives in /usr/sbin on Debian).
+    static func find(_ program: String) -> String? {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
+
+enum ChildProcesses {
+    /// Starts `process` with default signal handling: a child inherits the signal mask of the
+    /// spawning thread, and Swift's threads (and the signal handling of ServiceLifecycle) block
+    /// SIGTERM, which would make the child deaf to `terminate()`.
+    static func run(_ process: Process) throws {
+        var empty = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        try process.run()
+    }
+}
+
+/// Loopback ports with plain sockets.
+enum LoopbackPort {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// A port the kernel just handed out on 127.0.0.1 and that is free again.
+    static func free() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(description: "cannot create a socket: errno \(errno)") }
+        defer { close(descriptor) }
+        var address = loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw Failure(description: "cannot bind a loopback port: errno \(errno)") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func acceptsConnections(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = loopback(port: port)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+}
