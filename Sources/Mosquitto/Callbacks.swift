@@ -5,7 +5,7 @@ import CMosquitto
 /// or `mosquitto_reconnect`, which holds a strong reference to the client for as long as it runs; so
 /// the unretained pointer is always valid here.
 enum Callbacks {
-    static func install(on handle: OpaquePointer) {
+    static func install(on handle: OpaquePointer, forwardingLogs: Bool) {
         mosquitto_connect_v5_callback_set(handle) { _, userData, code, flags, _ in
             mosquittoClient(userData).handleConnack(code: code, flags: flags)
         }
@@ -24,9 +24,11 @@ enum Callbacks {
             let code = count > 0 ? Int(granted?[0] ?? 0x80) : 0x80
             mosquittoClient(userData).handleSubscribeAcknowledged(messageID: messageID, grantedCode: code)
         }
-        mosquitto_log_callback_set(handle) { _, userData, level, text in
-            guard let text else { return }
-            mosquittoClient(userData).handleLibraryLog(level: level, text: text)
+        if forwardingLogs {
+            mosquitto_log_callback_set(handle) { _, userData, level, text in
+                guard let text else { return }
+                mosquittoClient(userData).handleLibraryLog(level: level, text: text)
+            }
         }
     }
 

@@ -27,7 +27,10 @@ extension MQTTClient {
 
     /// Also called for attempts the broker refused; those are reported by the connection thread.
     func handleDisconnect(code: Int32) {
+        // QoS 0 messages written before the connection broke are done, not lost.
+        deliverCompletedPublishes()
         let droppedWaiters = state.withLock { state -> [PendingPublishes.Waiter] in
+            state.connectionEpoch += 1
             state.subscriptions.connectionLost()
             let dropped = state.publishes.removeAtMostOnce()
             guard state.isConnected else { return dropped }
@@ -49,8 +52,29 @@ extension MQTTClient {
     }
 
     /// PUBACK/PUBCOMP for QoS 1/2 (with an MQTT 5 reason code), or the socket write for QoS 0.
+    /// Recorded only; `deliverCompletedPublishes()` resumes the callers after the loop call.
     func handlePublishCompleted(messageID: Int32, reasonCode: Int32) {
-        guard let waiter = state.withLock({ $0.publishes.complete(messageID: messageID)?.waiter }) else { return }
+        completions.append(messageID: messageID, reasonCode: reasonCode)
+    }
+
+    /// Resumes the callers of the publications completed since the last call, under one lock.
+    /// Connection thread only.
+    func deliverCompletedPublishes() {
+        guard !completions.isEmpty else { return }
+        let finished = state.withLock { state in
+            completions.completions.compactMap { completion -> (PendingPublishes.Waiter, Int32)? in
+                let entry = state.publishes.complete(messageID: completion.messageID, reasonCode: completion.reasonCode)
+                guard let waiter = entry?.waiter else { return nil }
+                return (waiter, completion.reasonCode)
+            }
+        }
+        completions.removeAll()
+        for (waiter, reasonCode) in finished {
+            Self.finishPublish(waiter, reasonCode: reasonCode)
+        }
+    }
+
+    static func finishPublish(_ waiter: PendingPublishes.Waiter, reasonCode: Int32) {
         if reasonCode >= 0x80 {
             let reason = MosquittoLibrary.describeReason(reasonCode)
             waiter.resume(throwing: MQTTError.publishRefused(reasonCode: Int(reasonCode), reason: reason))

@@ -50,6 +50,7 @@ extension MQTTClient {
             _ = wakeUp.wait(timeout: .now() + .nanoseconds(nanoseconds))
         }
         disconnectGracefully(handle)
+        deliverCompletedPublishes()
         tearDown()
     }
 
@@ -80,7 +81,9 @@ extension MQTTClient {
         while true {
             if isShuttingDown { return nil }
             let code = mosquitto_loop(handle, Self.loopTimeoutMilliseconds, 1)
-            if code != MOSQ_ERR_SUCCESS.rawValue { return (code, errno) }
+            let errnoValue = errno
+            deliverCompletedPublishes()
+            if code != MOSQ_ERR_SUCCESS.rawValue { return (code, errnoValue) }
         }
     }
 
@@ -93,6 +96,7 @@ extension MQTTClient {
             // Normally the disconnect callback has reported it already; some paths (TLS) skip it.
             if state.isConnected {
                 state.isConnected = false
+                state.connectionEpoch += 1
                 state.subscriptions.connectionLost()
                 dropped = state.publishes.removeAtMostOnce()
                 state.emit(.disconnected(reason: .connectionLost(failure.description)), logger: logger)
@@ -136,7 +140,9 @@ extension MQTTClient {
         _ = mosquitto_disconnect(handle)
         let deadline = ContinuousClock.now + Self.disconnectGracePeriod
         while mosquitto_socket(handle) != Self.invalidSocket && ContinuousClock.now < deadline {
-            if mosquitto_loop(handle, 100, 1) != MOSQ_ERR_SUCCESS.rawValue { break }
+            let code = mosquitto_loop(handle, 100, 1)
+            deliverCompletedPublishes()
+            if code != MOSQ_ERR_SUCCESS.rawValue { break }
         }
     }
 }

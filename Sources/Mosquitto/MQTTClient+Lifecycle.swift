@@ -93,7 +93,11 @@ extension MQTTClient {
             state.terminationWaiters.removeAll()
             return (handle, leftovers)
         }
-        if let handle { mosquitto_destroy(handle.raw) }
+        if let handle {
+            // A `publish` may still be inside libmosquitto (it found the handle before it was taken).
+            while state.withLock({ $0.callersInLibrary }) > 0 { sched_yield() }
+            mosquitto_destroy(handle.raw)
+        }
         for waiter in leftovers.publishWaiters { waiter.resume(throwing: MQTTError.shutDown) }
         for subscription in leftovers.subscriptions {
             subscription.waiter?.resume(throwing: MQTTError.shutDown)

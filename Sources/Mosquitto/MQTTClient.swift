@@ -28,6 +28,8 @@ public final class MQTTClient: Sendable {
     /// The latest error line libmosquitto logged: the OpenSSL details of a TLS failure exist only
     /// there. A lock of its own because libmosquitto also logs from inside calls made under `state`.
     let lastLoggedError = Mutex<String?>(nil)
+    /// Completed publications of the current loop call (connection thread only).
+    let completions = CompletionBuffer()
 
     /// Mutable state shared by callers and the connection thread, always accessed under `state`.
     struct State {
@@ -38,6 +40,10 @@ public final class MQTTClient: Sendable {
         var isConnected = false
         /// Set by a CONNACK that refused the current attempt.
         var refusal: MQTTError?
+        /// Counts connections that ended; a QoS 0 message handed over in an earlier one may be lost.
+        var connectionEpoch = 0
+        /// `publish` calls inside libmosquitto without the lock; the handle lives until they are out.
+        var callersInLibrary = 0
         /// Whether the broker accepted the current connection attempt at some point.
         var connectedThisAttempt = false
         var publishes = PendingPublishes()
@@ -65,7 +71,9 @@ public final class MQTTClient: Sendable {
         state.withLock { state in
             guard let handle = state.handle?.raw else { return }
             mosquitto_user_data_set(handle, userData)
-            Callbacks.install(on: handle)
+            // libmosquitto formats a log line for every packet once a log callback is set; only pay for
+            // it when the lines are wanted (TLS failures are explained only in the log).
+            Callbacks.install(on: handle, forwardingLogs: configuration.tls != nil || logger.logLevel <= .debug)
         }
     }
 

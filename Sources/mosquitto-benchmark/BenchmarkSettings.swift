@@ -6,19 +6,28 @@ struct BenchmarkSettings {
     var window = 1_000
     /// MQTT in-flight limit (libmosquitto's default), for both implementations.
     var maxInflight = 20
+    /// Which QoS levels to measure.
+    var qosLevels = [0, 1]
+    /// Which implementations to run (both by default; one alone helps profiling).
+    var implementations = ["c", "swift"]
 
     static func parse(_ arguments: ArraySlice<String>) -> BenchmarkSettings {
         var settings = BenchmarkSettings()
         var remaining = arguments[...]
         while let flag = remaining.popFirst() {
-            guard let value = remaining.popFirst().flatMap(Int.init), value > 0 else {
-                fatalError("usage: mosquitto-benchmark [--messages N] [--rounds R] [--window W] [--inflight I]")
+            if flag == "--only" {
+                settings.implementations = [remaining.popFirst() ?? ""]
+                continue
+            }
+            guard let value = remaining.popFirst().flatMap(Int.init), value >= 0 else {
+                fatalError("usage: mosquitto-benchmark [--messages N] [--rounds R] [--window W] [--inflight I] [--qos 0|1] [--only c|swift]")
             }
             switch flag {
             case "--messages": settings.messages = value
             case "--rounds": settings.rounds = value
             case "--window": settings.window = value
             case "--inflight": settings.maxInflight = value
+            case "--qos": settings.qosLevels = [value]
             default: fatalError("unknown option \(flag)")
             }
         }

@@ -68,20 +68,24 @@ func runWrapper(port: Int, qos: MQTTQoS, settings: BenchmarkSettings) async thro
 }
 
 func printSummary(_ results: [Measurement], settings: BenchmarkSettings) {
-    func median(_ values: [Double]) -> Double {
+    func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
+    func format(_ value: Double?) -> String { value.map { String(Int($0)) } ?? "-" }
     print("")
     print("\(settings.messages) messages of \(settings.payloadBytes) bytes, \(settings.rounds) rounds, "
         + "window \(settings.window), in-flight \(settings.maxInflight); medians in messages/s")
     print("QoS  C (libmosquitto)  Swift wrapper  wrapper/C")
-    for qos in [0, 1] {
+    for qos in settings.qosLevels {
         let c = median(results.filter { $0.qos == qos && $0.implementation == "c" }.map(\.messagesPerSecond))
         let swift = median(results.filter { $0.qos == qos && $0.implementation == "swift" }.map(\.messagesPerSecond))
-        let ratio = swift / c * 100
-        print(String(format: "%3d  %16.0f  %13.0f  %8.1f %%", qos, c, swift, ratio))
-        print(#"{"benchmark":"mosquitto-publish","summary":true,"qos":\#(qos),"median_c":\#(Int(c)),"median_swift":\#(Int(swift)),"ratio_percent":\#((ratio * 10).rounded() / 10)}"#)
+        let ratio = c.flatMap { c in swift.map { $0 / c * 100 } }
+        let ratioText = ratio.map { String(format: "%.1f %%", $0) } ?? "-"
+        func padded(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        print(padded(String(qos), 3) + "  " + padded(format(c), 16) + "  " + padded(format(swift), 13) + "  " + padded(ratioText, 9))
+        print(#"{"benchmark":"mosquitto-publish","summary":true,"qos":\#(qos),"median_c":\#(format(c)),"median_swift":\#(format(swift)),"ratio_percent":\#(ratio.map { String(($0 * 10).rounded() / 10) } ?? "null")}"#)
     }
 }
 

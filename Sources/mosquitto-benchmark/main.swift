@@ -17,10 +17,15 @@ let cPublisher = try siblingExecutable("mosquitto-c-publisher")
 
 var results: [Measurement] = []
 for round in 1...settings.rounds {
-    for qos in [MQTTQoS.atMostOnce, .atLeastOnce] {
-        let c = try runCPublisher(cPublisher, port: broker.port, qos: qos, settings: settings)
-        let swift = try await runWrapper(port: broker.port, qos: qos, settings: settings)
-        for measurement in [c, swift] {
+    for qos in settings.qosLevels.compactMap({ MQTTQoS(rawValue: UInt8($0)) }) {
+        var measurements: [Measurement] = []
+        if settings.implementations.contains("c") {
+            measurements.append(try runCPublisher(cPublisher, port: broker.port, qos: qos, settings: settings))
+        }
+        if settings.implementations.contains("swift") {
+            measurements.append(try await runWrapper(port: broker.port, qos: qos, settings: settings))
+        }
+        for measurement in measurements {
             var measurement = measurement
             measurement.round = round
             print(measurement.jsonLine)
