@@ -228,6 +228,8 @@ let package = Package(
         .executableTarget(
             name: "BridgeBenchmark",
             dependencies: [
+                // Measured as a child process, as users run it.
+                "ckw2mqtt",
                 "Bridge",
                 "Mosquitto",
                 "OpenEnergy",

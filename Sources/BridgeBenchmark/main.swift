@@ -1,1 +1,193 @@
-// The benchmark is being written.
+// `swift run -c release bridge-benchmark`: the bridge's memory and latency figures.
+//
+// (a) Resident memory of a real `ckw2mqtt run` with one metering point, after it settled.
+// (b) 1,000 metering points in backend mode: time from core data to the broker's acknowledgement
+//     of every discovery config (in process), and the resident memory of `ckw2mqtt run` once all
+//     of them are fetched (child process).
+// (c) Time from a meter data response to the broker's acknowledgement of its state, per poll.
+import AsyncHTTPClient
+import Bridge
+import Foundation
+import Logging
+import Mosquitto
+import OpenEnergy
+import OpenEnergySimulator
+import Synchronization
+
+var silent = Logger(label: "bench")
+silent.logLevel = .critical
+let broker = try await PrivateBroker.start(logger: silent)
+var figures: [Figure] = []
+
+@MainActor func report(_ figure: Figure) {
+    print(figure.jsonLine)
+    figures.append(figure)
+}
+
+func temporaryDirectory(_ name: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("bridge-benchmark-\(name)-\(UUID().uuidString.prefix(6))").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func startSimulator(meters: Int, speed: Double, start: Date? = nil) async throws -> SimulatorServer {
+    try await SimulatorServer.start(SimulatorConfiguration(
+        autoApprove: true, rateLimit: nil,
+        population: .init(customers: 1, meteringPointsPerCustomer: meters),
+        clockStart: start, clockSpeed: speed, logger: silent))
+}
+
+/// Counts metering points whose state carries a total, as any subscriber sees them.
+final class StateCounter: Sendable {
+    private let topics = Mutex<Set<String>>([])
+    let client: MQTTClient
+
+    init(port: Int) async throws {
+        client = try MQTTClient(configuration: .init(host: "127.0.0.1", port: port, clientID: "bench-\(UUID().uuidString.prefix(6))"))
+        try client.start()
+        let subscription = try await client.subscribe(to: "ckw2mqtt/+/state", bufferSize: 100_000)
+        Task { [self] in
+            for await message in subscription where message.payloadString.contains("\"energy_import_total\":") && !message.payloadString.contains("\"energy_import_total\":null") {
+                _ = topics.withLock { $0.insert(message.topic) }
+            }
+        }
+    }
+
+    var count: Int { topics.withLock { $0.count } }
+
+    func wait(for count: Int, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while self.count < count {
+            guard ContinuousClock.now < deadline else { throw BenchmarkFailure("only \(self.count) of \(count) states arrived") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
+
+func login(_ simulator: SimulatorServer, into directory: String) async throws {
+    let http = OpenEnergyHTTP.makeHTTPClient()
+    try await AutomaticLogin.login(
+        client: OIDCClientConfiguration(issuer: OIDCIssuer(simulator.issuerURL), clientID: "ckw2mqtt"),
+        store: TokenStore(directory: URL(fileURLWithPath: directory)), httpClient: http)
+    try await http.shutdown()
+}
+
+// MARK: (a) one metering point, `ckw2mqtt run`
+
+do {
+    let simulator = try await startSimulator(meters: 1, speed: 1)
+    let directory = try temporaryDirectory("rss-1")
+    try await login(simulator, into: directory)
+    let counter = try await StateCounter(port: broker.port)
+    let bridge = try BridgeProcess(yaml: """
+        mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: bench-one}
+        ckw: {issuer: "\(simulator.issuerURL.absoluteString)", api_base_url: "\(simulator.clientAPIBaseURL.absoluteString)", client_id: ckw2mqtt}
+        bridge: {state_directory: "\(directory)"}
+        logging: {level: warning}
+        """, directory: directory)
+    try await counter.wait(for: 1, timeout: .seconds(60))
+    try await Task.sleep(for: .seconds(10))
+    let megabytes = try await bridge.residentMegabytes()
+    report(Figure(name: "rss_run_1_meter", value: megabytes, unit: "MB", target: "<= 20", met: megabytes <= 20))
+    bridge.stop()
+    await counter.client.shutdown()
+    await simulator.shutdown()
+}
+
+// MARK: (b) 1,000 metering points, backend mode
+
+func backendYAML(_ simulator: SimulatorServer, directory: String, clientID: String) -> String {
+    """
+    mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: \(clientID), offline_queue_limit: 10000}
+    ckw:
+      mode: backend
+      issuer: "\(simulator.issuerURL.absoluteString)"
+      api_base_url: "\(simulator.backendAPIBaseURL.absoluteString)"
+      client_id: \(SimulatorConfiguration.BackendApp().clientID)
+      client_secret: \(SimulatorConfiguration.BackendApp().clientSecret)
+    bridge: {state_directory: "\(directory)"}
+    logging: {level: warning}
+    """
+}
+
+do {
+    let simulator = try await startSimulator(meters: 1000, speed: 1)
+    let directory = try temporaryDirectory("discovery-1000")
+    let configuration = try ConfigurationLoader(environment: [:]).load(
+        yaml: backendYAML(simulator, directory: directory, clientID: "bench-discovery"))
+    let marks = Mutex<(coreData: ContinuousClock.Instant?, discovery: ContinuousClock.Instant?)>((nil, nil))
+    let options = BridgeOptions(observer: { event in
+        marks.withLock { marks in
+            switch event.kind {
+            case .coreDataApplied(1000) where marks.coreData == nil: marks.coreData = event.at
+            case .discoveryAcknowledged(1000) where marks.discovery == nil: marks.discovery = event.at
+            default: break
+            }
+        }
+    })
+    let service = try BridgeService(configuration: configuration, options: options, logger: silent)
+    let task = Task { try await service.run() }
+    let deadline = ContinuousClock.now + .seconds(60)
+    while marks.withLock({ $0.discovery == nil }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    task.cancel()
+    try await task.value
+    let (coreData, discovery) = marks.withLock { ($0.coreData, $0.discovery) }
+    guard let coreData, let discovery else { throw BenchmarkFailure("the discovery of 1,000 metering points was not acknowledged within 60 s") }
+    let seconds = (discovery - coreData).milliseconds / 1000
+    report(Figure(name: "discovery_1000_meters", value: seconds, unit: "s", target: "<= 2", met: seconds <= 2))
+
+    let processDirectory = try temporaryDirectory("rss-1000")
+    let counter = try await StateCounter(port: broker.port)
+    let bridge = try BridgeProcess(yaml: backendYAML(simulator, directory: processDirectory, clientID: "bench-rss-1000"), directory: processDirectory)
+    try await counter.wait(for: 1000, timeout: .seconds(600))
+    try await Task.sleep(for: .seconds(10))
+    let megabytes = try await bridge.residentMegabytes()
+    report(Figure(name: "rss_run_1000_meters", value: megabytes, unit: "MB", target: "<= 40", met: megabytes <= 40))
+    bridge.stop()
+    await counter.client.shutdown()
+    await simulator.shutdown()
+}
+
+// MARK: (c) meter data response -> states acknowledged
+
+do {
+    let simulator = try await startSimulator(meters: 1, speed: 0, start: Date(timeIntervalSince1970: 1_795_677_600))
+    let directory = try temporaryDirectory("latency")
+    try await login(simulator, into: directory)
+    var configuration = try ConfigurationLoader(environment: [:]).load(yaml: """
+        mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: bench-latency}
+        ckw: {issuer: "\(simulator.issuerURL.absoluteString)", api_base_url: "\(simulator.clientAPIBaseURL.absoluteString)", client_id: ckw2mqtt}
+        bridge: {state_directory: "\(directory)", poll_interval: 15m}
+        """)
+    configuration.logging.level = .warning
+    let latencies = Mutex<[Double]>([])
+    let options = BridgeOptions(
+        clock: PolledClock(slice: .milliseconds(5)) { simulator.clock.now },
+        observer: { event in
+            if case .statesAcknowledged(_, let since?) = event.kind { latencies.withLock { $0.append(since.milliseconds) } }
+        })
+    let service = try BridgeService(configuration: configuration, options: options, logger: silent)
+    let task = Task { try await service.run() }
+    let polls = 60
+    for poll in 0..<polls {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while latencies.withLock({ $0.count }) <= poll, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+        simulator.clock.advance(by: .seconds(900))
+    }
+    task.cancel()
+    try await task.value
+    // The first sample includes the 3-day look-back; the rest are single new intervals, as in steady state.
+    let samples = Array(latencies.withLock { $0 }.dropFirst())
+    let median = samples.percentile(0.5)
+    report(Figure(name: "response_to_states_ack_median", value: median, unit: "ms", target: "< 5", met: median < 5))
+    report(Figure(name: "response_to_states_ack_p90", value: samples.percentile(0.9), unit: "ms", target: "-", met: true))
+    await simulator.shutdown()
+}
+
+broker.stop()
+print("")
+print("| Figure | Value | Target | Met |")
+print("|---|---|---|---|")
+for figure in figures {
+    print("| \(figure.name) | \(String(format: "%.2f", figure.value)) \(figure.unit) | \(figure.target) | \(figure.met ? "yes" : "no") |")
+}

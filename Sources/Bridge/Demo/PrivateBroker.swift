@@ -1,20 +1,21 @@
 import Foundation
 import Logging
 
-/// The demo's own `mosquitto`: a free loopback port, a configuration in a temporary directory,
-/// anonymous access, no persistence. Stopped (and its directory removed) by `stop()`.
-final class PrivateBroker: Sendable {
-    struct Missing: Error, CustomStringConvertible {
-        var description: String {
+/// A `mosquitto` of our own for `ckw2mqtt demo` and the benchmark: a free loopback port, a
+/// configuration in a temporary directory, anonymous access, no persistence. Stopped (and its
+/// directory removed) by `stop()`.
+public final class PrivateBroker: Sendable {
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String {
             "`mosquitto` was not found; install the Debian package `mosquitto` (apt-get install mosquitto), or name a broker with --mqtt-host and --mqtt-port"
         }
     }
 
-    let port: Int
+    public let port: Int
     private let directory: String
     private let process: Process
 
-    static func start(logger: Logger) async throws -> PrivateBroker {
+    public static func start(logger: Logger) async throws -> PrivateBroker {
         guard let executable = Executables.find("mosquitto") else { throw Missing() }
         let port = try LoopbackPort.free()
         let directory = FileManager.default.temporaryDirectory
@@ -55,7 +56,7 @@ final class PrivateBroker: Sendable {
         self.process = process
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -63,14 +64,14 @@ final class PrivateBroker: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    struct BrokerFailure: Error, CustomStringConvertible {
-        var description: String
+    public struct BrokerFailure: Error, CustomStringConvertible {
+        public var description: String
     }
 }
 
-enum Executables {
+public enum Executables {
     /// `program` on `PATH` or in the system directories (mosquitto lives in /usr/sbin on Debian).
-    static func find(_ program: String) -> String? {
+    public static func find(_ program: String) -> String? {
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         for directory in path.split(separator: ":") {
             let candidate = "\(directory)/\(program)"
@@ -80,11 +81,11 @@ enum Executables {
     }
 }
 
-enum ChildProcesses {
+public enum ChildProcesses {
     /// Starts `process` with default signal handling: a child inherits the signal mask of the
     /// spawning thread, and Swift's threads (and the signal handling of ServiceLifecycle) block
     /// SIGTERM, which would make the child deaf to `terminate()`.
-    static func run(_ process: Process) throws {
+    public static func run(_ process: Process) throws {
         var empty = sigset_t()
         var previous = sigset_t()
         sigemptyset(&empty)
@@ -95,13 +96,13 @@ enum ChildProcesses {
 }
 
 /// Loopback ports with plain sockets.
-enum LoopbackPort {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum LoopbackPort {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// A port the kernel just handed out on 127.0.0.1 and that is free again.
-    static func free() throws -> Int {
+    public static func free() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "cannot create a socket: errno \(errno)") }
         defer { close(descriptor) }
@@ -117,7 +118,7 @@ enum LoopbackPort {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func acceptsConnections(_ port: Int) -> Bool {
+    public static func acceptsConnections(_ port: Int) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }

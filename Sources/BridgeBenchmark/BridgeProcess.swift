@@ -1,0 +1,45 @@
+import Bridge
+import Foundation
+
+/// `ckw2mqtt run` as a child process with a configuration file, as a user would run it.
+final class BridgeProcess {
+    let process = Process()
+    let directory: String
+
+    init(yaml: String, directory: String) throws {
+        self.directory = directory
+        let configuration = directory + "/config.yaml"
+        try yaml.write(toFile: configuration, atomically: true, encoding: .utf8)
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("ckw2mqtt").path
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", "--config", configuration]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
+        try ChildProcesses.run(process)
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.interrupt()
+        process.waitUntilExit()
+    }
+
+    /// The largest of a few RSS samples a second apart, in MB.
+    func residentMegabytes(samples: Int = 5) async throws -> Double {
+        var largest = 0
+        for _ in 0..<samples {
+            guard let kilobytes = ResidentMemory.kilobytes(of: pid) else { throw BenchmarkFailure("ckw2mqtt run (pid \(pid)) is gone") }
+            largest = max(largest, kilobytes)
+            try await Task.sleep(for: .seconds(1))
+        }
+        return Double(largest) / 1024
+    }
+}
+
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
