@@ -67,11 +67,11 @@ struct FaultInjectionTests {
     func slowResponse() async throws {
         try await withSimulator(SimulatorConfiguration(autoApprove: true)) { sim in
             let token = try await sim.userAccessToken()
-            await sim.controls.slowDown(1, by: .seconds(3))
+            await sim.controls.slowDown(1, by: .seconds(1))
             var request = HTTPClientRequest(url: sim.clientAPI("v1/coredata"))
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
             await #expect(throws: HTTPClientError.self) {
-                _ = try await TestHTTP.client.execute(request, timeout: .milliseconds(300))
+                _ = try await TestHTTP.client.execute(request, timeout: .milliseconds(200))
             }
             let next = try await TestHTTP.client.execute(request, timeout: .seconds(2))
             #expect(next.status == .ok)

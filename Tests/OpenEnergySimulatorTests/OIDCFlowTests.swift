@@ -86,6 +86,7 @@ struct OIDCFlowTests {
             #expect(idToken.azp == "ckw2mqtt")
             #expect(idToken.nonce == attempt.nonce)
             #expect(idToken.preferred_username == "demo")
+            #expect(idToken.name == "Anna Muster")
             #expect(abs(Double(idToken.auth_time) - Date().timeIntervalSince1970) < 60)
 
             let accessToken = try await keys.verify(try #require(tokens["access_token"] as? String), as: AccessTokenClaims.self)

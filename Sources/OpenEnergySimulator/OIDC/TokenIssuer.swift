@@ -6,6 +6,8 @@ struct TokenIssuer: Sendable {
     let store: AuthorizationStore
     let signingKey: SigningKey
     let lifetimes: SimulatorConfiguration.TokenLifetimes
+    /// For the user's display name (the customer's name).
+    let catalog: MeteringPointCatalog
     let issuer: @Sendable () -> String
 
     /// The JSON a token endpoint answers with (RFC 6749 §5.1 plus Keycloak's extra fields).
@@ -112,7 +114,7 @@ struct TokenIssuer: Sendable {
             nonce: session.nonce,
             sid: session.id,
             preferred_username: session.user.username,
-            name: session.user.username
+            name: displayName(of: session.user)
         )
         switch tampering {
         case .wrongNonce: claims.nonce = "not-the-nonce-you-sent"
@@ -122,6 +124,11 @@ struct TokenIssuer: Sendable {
         }
         let token = try await signingKey.sign(claims)
         return tampering == .badSignature ? Self.corruptSignature(of: token) : token
+    }
+
+    private func displayName(of user: SimulatorConfiguration.User) -> String {
+        guard (0..<catalog.population.customers).contains(user.customerIndex) else { return user.username }
+        return catalog.customer(at: user.customerIndex).name
     }
 
     /// Flips a bit in the middle of the signature: still well-formed base64url, no longer valid.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// The CKW look-alike: a Hummingbird server on 127.0.0.1 with a Keycloak-style realm and the
@@ -22,17 +23,19 @@ public final class SimulatorServer: Sendable {
     /// Customers and metering points of this simulation.
     public let catalog: MeteringPointCatalog
 
+    private let serviceGroup: ServiceGroup
     private let serverTask: Task<Void, any Error>
 
     private init(
         configuration: SimulatorConfiguration, port: Int, controls: SimulatorControls, clock: SimulatedClock,
-        catalog: MeteringPointCatalog, serverTask: Task<Void, any Error>
+        catalog: MeteringPointCatalog, serviceGroup: ServiceGroup, serverTask: Task<Void, any Error>
     ) {
         self.configuration = configuration
         self.port = port
         self.controls = controls
         self.clock = clock
         self.catalog = catalog
+        self.serviceGroup = serviceGroup
         self.serverTask = serverTask
     }
 
@@ -66,7 +69,9 @@ public final class SimulatorServer: Sendable {
         OIDCProvider(
             configuration: configuration,
             store: store,
-            tokens: TokenIssuer(store: store, signingKey: signingKey, lifetimes: configuration.tokenLifetimes, issuer: issuer),
+            tokens: TokenIssuer(
+                store: store, signingKey: signingKey, lifetimes: configuration.tokenLifetimes, catalog: data.catalog, issuer: issuer
+            ),
             signingKey: signingKey,
             issuer: issuer
         ).addRoutes(to: router)
@@ -86,10 +91,15 @@ public final class SimulatorServer: Sendable {
             },
             logger: configuration.logger
         )
+        // A service group of its own (no signal handling: the embedding program decides), so that
+        // shutdown can be graceful: requests in flight finish, idle keep-alive connections close.
+        let serviceGroup = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: [application], logger: configuration.logger)
+        )
         let serverTask = Task {
             // Ends the stream if the server never comes up (port taken), so that `start` can throw.
             defer { runningContinuation.finish() }
-            try await application.run()
+            try await serviceGroup.run()
         }
         var iterator = running.makeAsyncIterator()
         guard let port = await iterator.next() else {
@@ -103,22 +113,23 @@ public final class SimulatorServer: Sendable {
             controls: controls,
             clock: clock,
             catalog: data.catalog,
+            serviceGroup: serviceGroup,
             serverTask: serverTask
         )
     }
 
-    /// Stops accepting connections and closes open ones.
+    /// Stops accepting connections, lets requests in flight finish and closes the connections.
     public func shutdown() async {
-        serverTask.cancel()
+        await serviceGroup.triggerGracefulShutdown()
         _ = await serverTask.result
     }
 
-    /// Serves until the calling task is cancelled, then shuts down (for `ckw2mqtt simulate`).
+    /// Serves until the calling task is cancelled, then shuts down gracefully (for `ckw2mqtt simulate`).
     public func run() async {
         await withTaskCancellationHandler {
             _ = await serverTask.result
         } onCancel: {
-            serverTask.cancel()
+            Task { await serviceGroup.triggerGracefulShutdown() }
         }
     }
 }
