@@ -30,7 +30,7 @@ struct DeliveryTests {
         #expect(intervals(service.meterData(point: point, from: from, to: to, obis: nil, now: beforeEveningRead)).count == 44)
         let afterEveningRead = UTCTimestamp.parse("2026-06-10T19:00:00+02:00")!
         #expect(intervals(service.meterData(point: point, from: from, to: to, obis: nil, now: afterEveningRead)).count == 68)
-        // The register at the day's end arrives with its last interval, at the 01:00 read two days on... no: 01:00 delivers up to 23:00.
+        // The next morning's 07:00 read delivers up to 05:00: the whole day and its closing register reading.
         let nextMorning = UTCTimestamp.parse("2026-06-11T07:00:00+02:00")!
         let complete = service.meterData(point: point, from: from, to: to, obis: nil, now: nextMorning)
         #expect(intervals(complete).count == 96)
