@@ -111,7 +111,12 @@ def bridge(run_directory: Path, broker: MosquittoBroker, home_assistant: HomeAss
 def running_bridge(bridge: DemoBridge, mqtt: MqttObserver) -> DemoBridge:
     """The bridge, (re)started if a previous test stopped it, and online."""
     bridge.ensure_running()
-    mqtt.wait_for_text("ckw2mqtt/bridge/state", "online", timeout=STARTUP_TIMEOUT)
+    wait_until(
+        lambda: bridge.alive_and(lambda: mqtt.text("ckw2mqtt/bridge/state")),
+        lambda state: state == "online",
+        timeout=STARTUP_TIMEOUT,
+        what="the bridge to publish online on ckw2mqtt/bridge/state",
+    )
     return bridge
 
 
@@ -125,7 +130,7 @@ def metering_points(running_bridge: DemoBridge, mqtt: MqttObserver) -> list[str]
         return [id for id in ids if mqtt.json(f"ckw2mqtt/{id}/state")]
 
     return wait_until(
-        published,
+        lambda: running_bridge.alive_and(published),
         lambda ids: len(ids) == DEMO_METERS,
         timeout=STARTUP_TIMEOUT,
         what=f"ckw2mqtt/bridge/info to list {DEMO_METERS} metering points, each with a state",

@@ -31,7 +31,7 @@ def wait_for_bridge_gone(client: HomeAssistantClient, followers: list[str], conn
 
     wait_until(
         observe,
-        lambda states: states.pop(connection_state) == "off" and set(states.values()) == {"unavailable"},
+        lambda states: states[connection_state] == "off" and {states[entity_id] for entity_id in followers} == {"unavailable"},
         timeout=TIMEOUT,
         what="every entity of the bridge and its meters to be unavailable, and the connection state off",
     )

@@ -70,7 +70,7 @@ def test_every_entity_has_its_device_class_unit_and_state_class(home_assistant: 
             "options": spec.options,
         }
         problems += [f"{unique_id}: {key} is {observed[key]!r}, expected {wanted[key]!r}" for key in wanted if observed[key] != wanted[key]]
-    assert problems == []
+    assert not problems, "\n".join(problems)
 
 
 def test_every_state_equals_the_bridges_retained_json(home_assistant: HomeAssistantClient, mqtt: MqttObserver, metering_points: list[str]) -> None:

@@ -3,9 +3,14 @@
 import os
 import signal
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+from .polling import GiveUp
 from .processes import ManagedProcess
+
+T = TypeVar("T")
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 STOP_TIMEOUT = 20
@@ -25,12 +30,20 @@ def ckw2mqtt_binary() -> Path:
     return binary
 
 
+def bridge_environment() -> dict[str, str]:
+    """The test run's environment without CKW2MQTT_* variables: the bridge rejects names it does not
+    know (CKW2MQTT_BIN is the test runner's), and a developer's own settings must not change what is
+    tested. Everything the test wants is on the command line."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("CKW2MQTT_")}
+
+
 class DemoBridge:
     """`ckw2mqtt demo` with a persistent state directory, so a restart continues where it stopped."""
 
     def __init__(self, directory: Path, mqtt_host: str, mqtt_port: int, meters: int, speed: float) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        # Created by the bridge itself, which insists on a private directory for the login tokens.
         state_directory = directory / "state"
-        state_directory.mkdir(parents=True, exist_ok=True)
         self.process = ManagedProcess(
             "ckw2mqtt",
             [
@@ -44,6 +57,7 @@ class DemoBridge:
                 "--log-level", "debug",
             ],
             directory / "ckw2mqtt.log",
+            env=bridge_environment(),
         )
 
     def start(self) -> None:
@@ -52,6 +66,12 @@ class DemoBridge:
     def ensure_running(self) -> None:
         if not self.process.is_running():
             self.start()
+
+    def alive_and(self, observe: Callable[[], T]) -> T:
+        """`observe()`, unless the bridge has exited: then there is nothing to wait for."""
+        if not self.process.is_running():
+            raise GiveUp(f"ckw2mqtt exited with {self.process.exit_code()}")
+        return observe()
 
     def terminate(self) -> int:
         """SIGTERM, as systemd stops it; returns the exit code."""
