@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "simulator-benchmark", targets: ["SimulatorBenchmark"]),
         .library(name: "HomeAssistant", targets: ["HomeAssistant"]),
         .executable(name: "openenergy-benchmark", targets: ["OpenEnergyBenchmark"]),
+        .library(name: "HomeAssistantRecorder", targets: ["HomeAssistantRecorder"]),
         .library(name: "Bridge", targets: ["Bridge"]),
         .executable(name: "ckw2mqtt", targets: ["ckw2mqtt"]),
         .executable(name: "bridge-benchmark", targets: ["BridgeBenchmark"]),
@@ -32,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // The websocket client for Home Assistant's recorder API (statistics import).
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
@@ -164,6 +167,27 @@ let package = Package(
             dependencies: ["HomeAssistant", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["HomeAssistantSchemaCheck"],
             resources: [.copy("Golden")],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Home Assistant recorder (long-term statistics over the websocket API)
+        .target(
+            name: "HomeAssistantRecorder",
+            dependencies: [
+                "HomeAssistant",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HomeAssistantRecorderTests",
+            dependencies: [
+                "HomeAssistantRecorder",
+                "HomeAssistant",
+                "TestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
 
