@@ -3,8 +3,10 @@
 every process is stopped at the end, also after a failure, and a failing test's report carries the
 end of every process's log."""
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -27,6 +29,12 @@ _PROCESSES = pytest.StashKey[list[ManagedProcess]]()
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROCESSES] = []
+    # A cancelled CI job gets SIGTERM: unwind as on Ctrl-C, so that the fixtures stop their processes.
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(_signum: int, _frame: object) -> NoReturn:
+    raise KeyboardInterrupt
 
 
 @pytest.hookimpl(wrapper=True)
