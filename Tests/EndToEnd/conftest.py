@@ -4,7 +4,7 @@ every process is stopped at the end, also after a failure, and a failing test's 
 end of every process's log."""
 
 import signal
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -38,7 +38,7 @@ def _interrupt(_signum: int, _frame: object) -> NoReturn:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if report.failed:
         for process in item.config.stash[_PROCESSES]:
