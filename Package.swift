@@ -198,6 +198,7 @@ let package = Package(
                 "Mosquitto",
                 "OpenEnergy",
                 "HomeAssistant",
+                "HomeAssistantRecorder",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

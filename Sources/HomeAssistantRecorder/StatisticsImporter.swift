@@ -97,7 +97,9 @@ public actor StatisticsImporter {
         do {
             let recorder = RecorderClient(connection: connection)
             _ = try await recorder.info()
-            let windowStart = Self.hourFloor(windowStart)
+            // The bridge's intervals begin at the look-back, usually mid-hour: its first full hour
+            // is where the window starts, and where the catch-up stops.
+            let windowStart = Self.hourCeiling(windowStart)
             var reports: [StatisticReport] = []
             for meter in meters {
                 if !caughtUp.contains(meter.meteringPointID) {
@@ -230,6 +232,10 @@ public actor StatisticsImporter {
 
     static func hourFloor(_ date: Date) -> Date {
         Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+    }
+
+    static func hourCeiling(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 3600).rounded(.up) * 3600)
     }
 }
 

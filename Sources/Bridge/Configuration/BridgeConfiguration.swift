@@ -85,6 +85,23 @@ public struct HomeAssistantSettings: Sendable, Equatable {
     /// The production-surplus binary sensor turns on when export minus import over the last
     /// interval, as average power, exceeds this.
     public var surplusThresholdWatts: Double = 0
+    /// The optional second output: hourly long-term statistics with the true timestamps.
+    public var statistics = HomeAssistantStatisticsSettings()
+
+    public init() {}
+}
+
+/// Importing hourly energy statistics into Home Assistant's recorder over its websocket API, so the
+/// Energy dashboard books every kWh to the hour it was used, however late CKW delivers it.
+public struct HomeAssistantStatisticsSettings: Sendable, Equatable {
+    public var enabled = false
+    /// Where Home Assistant is, as opened in a browser: `http://homeassistant.local:8123`.
+    public var url: URL?
+    /// A long-lived access token of an administrator; resolved from `token` or `token_file`.
+    public var token: Secret?
+    public var tokenFile: String?
+    /// How far back the first start imports history (in 31-day requests to CKW).
+    public var backfill: Duration = .seconds(365 * 86_400)
 
     public init() {}
 }

@@ -228,6 +228,8 @@ struct ConfigurationBuilder {
     mutating func resolveSecrets() {
         resolveSecret(value: "mqtt.password", file: "mqtt.password_file", \.mqtt.password, \.mqtt.passwordFile)
         resolveSecret(value: "ckw.client_secret", file: "ckw.client_secret_file", \.ckw.clientSecret, \.ckw.clientSecretFile)
+        resolveSecret(value: "homeassistant.statistics.token", file: "homeassistant.statistics.token_file",
+                      \.homeAssistant.statistics.token, \.homeAssistant.statistics.tokenFile)
     }
 
     /// A secret may be given inline or as a file (Docker secrets). Set in different layers, the

@@ -56,6 +56,14 @@ enum ConfigurationSchema {
         ConfigurationKey("homeassistant.surplus_threshold_watts", apply: { config, raw throws(ValueProblem) in
             config.homeAssistant.surplusThresholdWatts = try ConfigurationValueParsing.number(raw, atLeast: 0)
         }, render: { ConfigurationValueParsing.format($0.homeAssistant.surplusThresholdWatts) }),
+        .bool("homeassistant.statistics.enabled", \.homeAssistant.statistics.enabled),
+        // Home Assistant on the local network usually speaks plain http.
+        ConfigurationKey("homeassistant.statistics.url", apply: { config, raw throws(ValueProblem) in
+            config.homeAssistant.statistics.url = try ConfigurationValueParsing.url(raw, httpsRequired: false)
+        }, render: { $0.homeAssistant.statistics.url.map { YAMLRendering.string($0.absoluteString) } }),
+        .secret("homeassistant.statistics.token", \.homeAssistant.statistics.token, readFrom: \.homeAssistant.statistics.tokenFile),
+        .optionalString("homeassistant.statistics.token_file", \.homeAssistant.statistics.tokenFile),
+        .duration("homeassistant.statistics.backfill", \.homeAssistant.statistics.backfill, in: .zero ... .seconds(10 * 366 * 86_400)),
     ]
 
     // MARK: ckw

@@ -6,6 +6,20 @@ enum ConfigurationValidation {
         validateMQTT(&builder)
         validateTLS(&builder)
         validateCKW(&builder, ckwRequirement: ckwRequirement)
+        validateStatistics(&builder)
+    }
+
+    private static func validateStatistics(_ builder: inout ConfigurationBuilder) {
+        let statistics = builder.configuration.homeAssistant.statistics
+        guard statistics.enabled, !builder.fileUnusable else { return }
+        if statistics.url == nil {
+            builder.report("homeassistant.statistics.url", nil,
+                           "is required when statistics are enabled: where Home Assistant is, e.g. http://homeassistant.local:8123")
+        }
+        if statistics.token == nil {
+            builder.report("homeassistant.statistics.token_file", nil,
+                           "is required when statistics are enabled (or `homeassistant.statistics.token`): a long-lived access token of an administrator")
+        }
     }
 
     private static func validateMQTT(_ builder: inout ConfigurationBuilder) {

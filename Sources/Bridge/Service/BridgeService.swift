@@ -29,6 +29,8 @@ public final class BridgeService: Service {
     private let runtime: BridgeRuntime
     private let client: MQTTClient
     private let ckw: CKWConnection
+    /// The optional long-term statistics output (`homeassistant.statistics`).
+    private let statistics: StatisticsOutput?
     private let queue = PublishQueue()
     private let wakeup = Wakeup()
 
@@ -58,6 +60,11 @@ public final class BridgeService: Service {
             configuration: MQTTClientSettings.configuration(configuration.mqtt, will: mapping.bridgeAvailability(.offline)),
             logger: logger)
         ckw = try CKWConnection(configuration: configuration, logger: logger)
+        statistics = configuration.homeAssistant.statistics.enabled
+            ? try StatisticsOutput(
+                settings: configuration.homeAssistant.statistics, lookback: configuration.bridge.lookback,
+                runtime: runtime, api: ckw.api, options: options, logger: logger)
+            : nil
     }
 
     public func run() async throws {
@@ -75,6 +82,7 @@ public final class BridgeService: Service {
                 group.addTask { await self.commands.listenForBirth() }
                 group.addTask { await self.commands.listenForRefresh() }
                 group.addTask { await self.fetchLoop.run() }
+                if let statistics = self.statistics { group.addTask { await statistics.run() } }
             }
         }
         // Outside the cancelled task, so the goodbye is not cancelled with it.
@@ -106,7 +114,8 @@ public final class BridgeService: Service {
     private var fetchLoop: FetchLoop {
         FetchLoop(
             runtime: runtime, ckw: ckw, store: store, queue: queue, wakeup: wakeup,
-            meteringPointFilter: configuration.ckw.meteringPoints, options: options, logger: logger)
+            meteringPointFilter: configuration.ckw.meteringPoints, options: options, logger: logger,
+            statistics: statistics)
     }
 
     /// `online` and everything else after every CONNACK: the broker may have restarted without

@@ -15,6 +15,8 @@ struct FetchLoop: Sendable {
     let meteringPointFilter: [String]?
     let options: BridgeOptions
     let logger: Logger
+    /// `homeassistant.statistics`, when enabled: told about every saved batch.
+    var statistics: StatisticsOutput? = nil
 
     private var clock: any OpenEnergyClock { options.clock }
 
@@ -162,6 +164,7 @@ struct FetchLoop: Sendable {
             return
         }
         queue.enqueue(.states(of: ids, responseReceivedAt: oldestResponse))
+        statistics?.meterDataSaved(ids)
     }
 
     private func save() async -> Bool {

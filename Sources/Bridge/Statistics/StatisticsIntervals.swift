@@ -1,0 +1,56 @@
+import Foundation
+import HomeAssistant
+import OpenEnergy
+
+/// The 15-minute values the statistics importer books into hours, from the bridge's two sources:
+/// the ledger (the look-back window, every cycle) and raw API responses (the catch-up).
+enum StatisticsIntervals {
+    /// The ledger's intervals of one metering point in `[from, to)`, per direction it has.
+    static func window(of point: MeteringPointLedger, from: Date, to: Date) -> [EnergyStatistic.Direction: [StatisticsInterval]] {
+        var result: [EnergyStatistic.Direction: [StatisticsInterval]] = [:]
+        let slots = MeteringPointLedger.slotRange(from: from, to: to)
+        for direction in point.effectiveDirections {
+            result[statisticDirection(direction)] = slots.compactMap { slot in
+                let start = MeteringPointLedger.date(ofSlot: slot)
+                guard let (energy, quality) = point.interval(direction, startingAt: start) else { return nil }
+                return StatisticsInterval(
+                    start: start, end: MeteringPointLedger.date(ofSlot: slot + 1),
+                    kilowattHours: quality == .missing ? nil : energy.kilowattHours, quality: intervalQuality(quality))
+            }
+        }
+        return result
+    }
+
+    /// The interval series of an API response, per direction, in kWh; registers and series of
+    /// unknown direction or unit are left out, as `MeterDataApplying` leaves them out of the ledger.
+    static func response(_ data: MeterData) -> [EnergyStatistic.Direction: [StatisticsInterval]] {
+        var result: [EnergyStatistic.Direction: [StatisticsInterval]] = [:]
+        for series in data.series {
+            guard let direction = MeterDataApplying.direction(of: series),
+                  (series.kind ?? ObisCode.kind(of: series.obis)) == .interval,
+                  let factor = MeterDataApplying.kilowattHourFactor(unit: series.unit)
+            else { continue }
+            result[statisticDirection(direction), default: []] += series.readings.map { reading in
+                StatisticsInterval(
+                    start: reading.start, end: reading.end, kilowattHours: reading.value.map { $0 * factor },
+                    quality: intervalQuality(MeterDataApplying.quality(reading.quality)))
+            }
+        }
+        return result
+    }
+
+    static func statisticDirection(_ direction: EnergyDirection) -> EnergyStatistic.Direction {
+        switch direction {
+        case .consumption: .import
+        case .production: .export
+        }
+    }
+
+    static func intervalQuality(_ quality: ReadingQuality) -> IntervalQuality {
+        switch quality {
+        case .measured: .measured
+        case .estimated: .estimated
+        case .missing: .missing
+        }
+    }
+}

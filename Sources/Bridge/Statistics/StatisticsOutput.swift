@@ -1,0 +1,92 @@
+import Foundation
+import HomeAssistant
+import HomeAssistantRecorder
+import Logging
+import OpenEnergy
+
+/// The optional second output (`homeassistant.statistics`): after every saved batch of meter data,
+/// the affected metering points' hourly statistics are brought up to date in Home Assistant.
+///
+/// Runs as its own task so a slow Home Assistant or a long catch-up never holds up the MQTT side.
+/// A failed cycle is retried after growing waits (also without new data), so a Home Assistant
+/// restart or a fixed token converges without a bridge restart.
+final class StatisticsOutput: Sendable {
+    private let importer: StatisticsImporter
+    private let runtime: BridgeRuntime
+    private let api: OpenEnergyClient
+    private let lookback: Duration
+    private let options: BridgeOptions
+    private let logger: Logger
+    private let triggers: AsyncStream<Set<String>>
+    private let trigger: AsyncStream<Set<String>>.Continuation
+
+    init(settings: HomeAssistantStatisticsSettings, lookback: Duration, runtime: BridgeRuntime, api: OpenEnergyClient,
+         options: BridgeOptions, logger: Logger) throws(HomeAssistantConnectionError) {
+        guard let url = settings.url, let token = settings.token else {
+            throw .invalidURL(settings.url?.absoluteString ?? "", reason: "homeassistant.statistics needs url and token")
+        }
+        importer = StatisticsImporter(
+            settings: .init(endpoint: try HomeAssistantEndpoint(url: url), accessToken: token.plaintext, backfill: settings.backfill),
+            logger: logger)
+        self.runtime = runtime
+        self.api = api
+        self.lookback = lookback
+        self.options = options
+        self.logger = logger
+        (triggers, trigger) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+    }
+
+    /// The hook: meter data of `ids` was applied and saved.
+    func meterDataSaved(_ ids: Set<String>) {
+        trigger.yield(ids)
+    }
+
+    func run() async {
+        var due = Set(await runtime.ledger.meteringPointIds)
+        var retry = RetryDelay(initial: options.retryDelay, limit: .seconds(30 * 60))
+        var iterator = triggers.makeAsyncIterator()
+        var lastError: HomeAssistantConnectionError?
+        while !Task.isCancelled {
+            if !due.isEmpty {
+                do {
+                    try await cycle(due)
+                    if lastError != nil { logger.notice("statistics import works again") }
+                    lastError = nil
+                    retry.reset()
+                    due = []
+                } catch {
+                    // The first occurrence as an error, repetitions quietly: one line says what to fix.
+                    if error != lastError { logger.error("statistics not imported: \(error)") }
+                    lastError = error
+                    // Triggers arriving meanwhile wait in the stream's buffer.
+                    try? await Task.sleep(for: retry.next())
+                    continue
+                }
+            }
+            guard let more = await iterator.next() else { return }
+            due.formUnion(more)
+        }
+    }
+
+    private func cycle(_ ids: Set<String>) async throws(HomeAssistantConnectionError) {
+        let ledger = await runtime.ledger
+        let now = options.clock.now
+        let windowStart = now.addingTimeInterval(-lookback.timeInterval)
+        let meters = ids.sorted().compactMap { id -> StatisticsImporter.Meter? in
+            guard let point = ledger[id] else { return nil }
+            return StatisticsImporter.Meter(
+                meteringPointID: id, label: nil, intervals: StatisticsIntervals.window(of: point, from: windowStart, to: now))
+        }
+        guard !meters.isEmpty else { return }
+        let api = api
+        let reports = try await importer.synchronize(meters, windowStart: windowStart, now: now) { id, from, to in
+            StatisticsIntervals.response(try await api.meterData(meteringPointId: id, from: from, to: to))
+        }
+        for report in reports where report.importedRows > 0 {
+            logger.info("statistics imported", metadata: [
+                "statistic": "\(report.statisticID)", "rows": "\(report.importedRows)",
+                "from": "\(report.firstChangedHour.map { ISO8601Timestamp.format($0) } ?? "")",
+            ])
+        }
+    }
+}
