@@ -45,9 +45,12 @@ struct PurgeCommand: AsyncParsableCommand {
             }
             // Discovery configs first, so Home Assistant drops the entities before their states vanish.
             let ordered = owned.keys.sorted { ($0.hasPrefix(topics.discoveryPrefix + "/") ? 0 : 1, $0) < ($1.hasPrefix(topics.discoveryPrefix + "/") ? 0 : 1, $1) }
-            for topic in ordered {
+            var progress = ProgressLine("Removing retained messages", total: ordered.count)
+            for (index, topic) in ordered.enumerated() {
                 try await client.publish(topic: topic, payload: [], qos: .atLeastOnce, retain: true)
+                progress.update(index + 1)
             }
+            progress.finish(ordered.count)
             await client.shutdown()
             Terminal.print("Removed \(ordered.count) retained message(s) from \(configuration.mqtt.host):\(configuration.mqtt.port).")
         } catch let exit as ExitCode {
