@@ -37,6 +37,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // Metrics API (the bridge reports through it) and its Prometheus backend for `/metrics`.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: MQTT
@@ -206,6 +209,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -217,12 +221,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `/healthz` and `/metrics` for `http.enabled`.
+        .target(
+            name: "BridgeObservability",
+            dependencies: [
+                "Bridge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The command: `run` (the daemon), `demo`, `simulate`, `login`, `logout`, `status`,
         // `check-config`, `purge`.
         .executableTarget(
             name: "ckw2mqtt",
             dependencies: [
                 "Bridge",
+                "BridgeObservability",
                 "Mosquitto",
                 "OpenEnergy",
                 "OpenEnergySimulator",
@@ -239,6 +258,9 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "Bridge",
+                "BridgeObservability",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 "Mosquitto",
                 "OpenEnergy",
                 "OpenEnergySimulator",

@@ -34,9 +34,9 @@ struct PublisherLoop: Sendable {
             options.emit(.discoveryAcknowledged(meters: phase.meteringPointIds.count))
         case .states:
             logger.debug("states published", metadata: ["meters": "\(phase.meteringPointIds.count)"])
-            options.emit(.statesAcknowledged(
-                meteringPointIds: phase.meteringPointIds,
-                sinceResponse: work.responseReceivedAt.map { ContinuousClock.now - $0 }))
+            let sinceResponse = work.responseReceivedAt.map { ContinuousClock.now - $0 }
+            options.emit(.statesAcknowledged(meteringPointIds: phase.meteringPointIds, sinceResponse: sinceResponse))
+            if let sinceResponse { BridgeMetrics.published(sinceResponse: sinceResponse) }
         case .removals:
             logger.info("removed devices from Home Assistant", metadata: ["meters": "\(phase.meteringPointIds.joined(separator: ","))"])
         case .bridgeOnline, .availability, .info:

@@ -131,6 +131,7 @@ actor BridgeRuntime {
     func fetchSucceeded(_ id: String, at now: Date, rateLimit status: RateLimitStatus?) {
         failing.remove(id)
         lastSuccessfulFetch = now
+        BridgeMetrics.fetchSucceeded(at: now)
         lastError = nil
         authentication = .ok
         record(status)
@@ -162,6 +163,7 @@ actor BridgeRuntime {
     private func record(_ status: RateLimitStatus?) {
         guard let status, !status.isEmpty else { return }
         rateLimit = RateLimitSnapshot(limit: status.limit, remaining: status.remaining, resetAt: status.resetAt)
+        BridgeMetrics.rateLimit(remaining: status.remaining)
     }
 
     // MARK: Messages

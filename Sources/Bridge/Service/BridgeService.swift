@@ -99,6 +99,15 @@ public final class BridgeService: Service {
         wakeup.signal()
     }
 
+    /// For `/healthz`: broker connection, login and the age of the last successful fetch.
+    public func health() async -> BridgeHealth {
+        let snapshot = await runtime.bridgeSnapshot
+        return BridgeHealth(
+            mqttConnected: client.isConnected, authentication: snapshot.authentication,
+            lastSuccessfulFetch: snapshot.lastSuccessfulFetch, now: options.clock.now,
+            pollInterval: configuration.bridge.pollInterval)
+    }
+
     // MARK: Parts
 
     private var publisherLoop: PublisherLoop {
@@ -121,9 +130,17 @@ public final class BridgeService: Service {
     /// `online` and everything else after every CONNACK: the broker may have restarted without
     /// persistence, and the will may have set `offline` meanwhile.
     private func followConnection(_ events: AsyncStream<MQTTConnectionEvent>) async {
+        var connectedBefore = false
         for await event in events {
-            if case .connected = event {
+            switch event {
+            case .connected:
                 queue.enqueue(.everything)
+                BridgeMetrics.mqttConnection(connected: true, reconnected: connectedBefore)
+                connectedBefore = true
+            case .disconnected, .connectionFailed:
+                BridgeMetrics.mqttConnection(connected: false, reconnected: false)
+            default:
+                break
             }
         }
     }

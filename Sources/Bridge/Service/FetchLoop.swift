@@ -83,7 +83,9 @@ struct FetchLoop: Sendable {
         let coreData: CoreData
         do {
             coreData = try await ckw.api.coreData()
+            BridgeMetrics.requestSucceeded(endpoint: .coreData)
         } catch {
+            BridgeMetrics.requestFailed(endpoint: .coreData, error: error)
             await handle(FetchFailure.classify(error), meteringPointId: nil)
             return false
         }
@@ -129,6 +131,7 @@ struct FetchLoop: Sendable {
             do {
                 let data = try await ckw.api.meterData(meteringPointId: id, from: request.from, to: request.to)
                 let received = ContinuousClock.now
+                BridgeMetrics.requestSucceeded(endpoint: .meterData)
                 let summary = await runtime.apply(data)
                 await runtime.fetchSucceeded(id, at: clock.now, rateLimit: ckw.api.rateLimitStatus)
                 if await runtime.noteDirections(summary.directions, of: id) {
@@ -137,10 +140,12 @@ struct FetchLoop: Sendable {
                 }
                 logApplied(summary, request: request)
                 options.emit(.meterDataApplied(meteringPointId: id, added: summary.outcome.added, corrected: summary.outcome.corrected))
+                BridgeMetrics.intervalsReceived(summary.outcome.added)
                 batch.insert(id)
                 oldestResponse = oldestResponse ?? received
             } catch {
                 if error is CancellationError || Task.isCancelled { break }
+                BridgeMetrics.requestFailed(endpoint: .meterData, error: error)
                 let failure = FetchFailure.classify(error)
                 await handle(failure, meteringPointId: id)
                 batch.insert(id)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bridge
+import BridgeObservability
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -35,8 +36,14 @@ enum BridgeRunner {
             Terminal.error("\(error)")
             throw ExitCode.failure
         }
+        var services = extraServices + [bridge, LoginReloadOnHangup(bridge: bridge)]
+        if configuration.http.enabled {
+            services.append(ObservabilityServer(
+                host: configuration.http.host, port: configuration.http.port,
+                registry: MetricsBootstrap.prometheus(), health: { await bridge.health() }, logger: logger))
+        }
         let group = ServiceGroup(
-            services: extraServices + [bridge, LoginReloadOnHangup(bridge: bridge)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         do {
