@@ -46,6 +46,7 @@ public actor HomeAssistantWebSocket {
     private var nextID = 1
     private var pending: [Int: PendingCommand] = [:]
     private var runTask: Task<Void, Never>?
+    private var handshakeTimer: Task<Void, Never>?
 
     private struct PendingCommand {
         var type: String
@@ -163,7 +164,7 @@ public actor HomeAssistantWebSocket {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 state = .connecting(continuation)
                 runTask = Task { await self.run(accessToken: accessToken) }
-                Task { [weak self] in
+                handshakeTimer = Task { [weak self] in
                     guard (try? await Task.sleep(for: limit)) != nil else { return }
                     await self?.handshakeTimedOut(after: limit)
                 }
@@ -186,6 +187,7 @@ public actor HomeAssistantWebSocket {
 
     private func finishHandshake(_ result: Result<String?, HomeAssistantConnectionError>) {
         guard case .connecting(let continuation) = state else { return }
+        handshakeTimer?.cancel()
         switch result {
         case .success(let version):
             state = .open

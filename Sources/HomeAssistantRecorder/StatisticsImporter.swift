@@ -72,8 +72,10 @@ public actor StatisticsImporter {
     public let settings: Settings
     private let logger: Logger
     private let builder = HourlyStatisticsBuilder()
-    /// Metering points whose catch-up finished in this process.
+    /// Statistics whose catch-up finished in this process (per statistic: a meter may gain a direction).
     private var caughtUp: Set<String> = []
+    /// The directions each metering point had in its latest cycle.
+    private var seenDirections: [String: Set<EnergyStatistic.Direction>] = [:]
 
     /// Rows are searched no further back than this: before smart meters, nothing to find.
     static let searchFloor = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
@@ -102,11 +104,14 @@ public actor StatisticsImporter {
             let windowStart = Self.hourCeiling(windowStart)
             var reports: [StatisticReport] = []
             for meter in meters {
-                if !caughtUp.contains(meter.meteringPointID) {
-                    guard try await catchUp(meter, before: windowStart, now: now, recorder: recorder, source: source) else { continue }
-                    caughtUp.insert(meter.meteringPointID)
+                let directions = meter.intervals.keys.sorted { $0.rawValue < $1.rawValue }
+                seenDirections[meter.meteringPointID] = Set(directions)
+                let pending = directions.filter { !caughtUp.contains(meter.statistic($0).statisticID) }
+                if !pending.isEmpty {
+                    guard try await catchUp(meter, directions: pending, before: windowStart, now: now, recorder: recorder, source: source) else { continue }
+                    caughtUp.formUnion(pending.map { meter.statistic($0).statisticID })
                 }
-                for direction in meter.intervals.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+                for direction in directions {
                     let intervals = meter.intervals[direction, default: []].filter { $0.start >= windowStart && $0.end <= now }
                     reports.append(try await bringUpToDate(meter.statistic(direction), intervals: intervals, recorder: recorder))
                 }
@@ -119,9 +124,10 @@ public actor StatisticsImporter {
         }
     }
 
-    /// Whether the meter's catch-up finished in this process (tests and status output).
+    /// Whether the catch-up of every statistic of the metering point finished in this process.
     public func hasCaughtUp(_ meteringPointID: String) -> Bool {
-        caughtUp.contains(meteringPointID)
+        guard let directions = seenDirections[meteringPointID], !directions.isEmpty else { return false }
+        return directions.allSatisfy { caughtUp.contains(EnergyStatistic(meteringPointID: meteringPointID, direction: $0).statisticID) }
     }
 
     // MARK: Window
@@ -160,11 +166,14 @@ public actor StatisticsImporter {
 
     // MARK: Catch-up
 
-    /// Returns whether the meter is caught up to `windowStart`.
-    private func catchUp(_ meter: Meter, before windowStart: Date, now: Date, recorder: RecorderClient, source: IntervalSource) async throws(HomeAssistantConnectionError) -> Bool {
+    /// Returns whether `directions` of the meter are caught up to `windowStart`.
+    private func catchUp(
+        _ meter: Meter, directions: [EnergyStatistic.Direction], before windowStart: Date, now: Date,
+        recorder: RecorderClient, source: IntervalSource
+    ) async throws(HomeAssistantConnectionError) -> Bool {
         let backfillStart = Self.hourFloor(now - settings.backfill.seconds)
         var start = windowStart
-        for direction in meter.intervals.keys {
+        for direction in directions {
             let newest = try await recorder.lastStatistic(meter.statistic(direction).statisticID, before: windowStart, notBefore: Self.searchFloor)
             start = min(start, max(newest.map { $0.start + 3600 } ?? backfillStart, backfillStart))
         }
@@ -192,7 +201,7 @@ public actor StatisticsImporter {
                 return false
             }
             var imported = 0
-            for direction in meter.intervals.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            for direction in directions {
                 let intervals = (fetched[direction] ?? []).filter { $0.start >= chunkStart && $0.end <= chunkEnd }
                 imported += try await bringUpToDate(meter.statistic(direction), intervals: intervals, recorder: recorder).importedRows
             }

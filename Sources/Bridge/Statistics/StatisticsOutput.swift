@@ -82,11 +82,11 @@ final class StatisticsOutput: Sendable {
         let reports = try await importer.synchronize(meters, windowStart: windowStart, now: now) { id, from, to in
             StatisticsIntervals.response(try await api.meterData(meteringPointId: id, from: from, to: to))
         }
-        for report in reports where report.importedRows > 0 {
-            logger.info("statistics imported", metadata: [
-                "statistic": "\(report.statisticID)", "rows": "\(report.importedRows)",
-                "from": "\(report.firstChangedHour.map { ISO8601Timestamp.format($0) } ?? "")",
-            ])
-        }
+        let changed = reports.filter { $0.importedRows > 0 }
+        guard let earliest = changed.compactMap(\.firstChangedHour).min() else { return }
+        logger.info("statistics imported", metadata: [
+            "statistics": "\(changed.count)", "rows": "\(changed.map(\.importedRows).reduce(0, +))",
+            "from": "\(ISO8601Timestamp.format(earliest))",
+        ])
     }
 }
