@@ -272,6 +272,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Parses the deployment files (docker-compose.yml, examples/) and checks them against the
+        // configuration loader.
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: [
+                "Bridge",
+                // The entity ids the example automations use are checked against real discovery.
+                "HomeAssistant",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // `swift run -c release bridge-benchmark`: RSS of `ckw2mqtt run`, discovery of 1,000 metering
         // points, latency from meter data to the broker's acknowledgement.
         .executableTarget(
