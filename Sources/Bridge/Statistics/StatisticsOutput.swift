@@ -79,8 +79,18 @@ final class StatisticsOutput: Sendable {
         }
         guard !meters.isEmpty else { return }
         let api = api
+        let logger = logger
         let reports = try await importer.synchronize(meters, windowStart: windowStart, now: now) { id, from, to in
-            StatisticsIntervals.response(try await api.meterData(meteringPointId: id, from: from, to: to))
+            do {
+                return StatisticsIntervals.response(try await api.meterData(meteringPointId: id, from: from, to: to))
+            } catch let error as OpenEnergyError where error.httpStatus == 400 {
+                // CKW refuses ranges it keeps no data for: the backfill reached as far back as the API
+                // allows. Nothing to import there; the catch-up goes on with newer data.
+                logger.notice("CKW has no meter data this far back; the statistics start later", metadata: [
+                    "meteringPoint": "\(id)", "from": "\(ISO8601Timestamp.format(from))", "error": "\(error)",
+                ])
+                return [:]
+            }
         }
         let changed = reports.filter { $0.importedRows > 0 }
         guard let earliest = changed.compactMap(\.firstChangedHour).min() else { return }
