@@ -18,7 +18,7 @@ struct SystemdUnitTests {
                 continue
             }
             let section = try #require(current, "`\(trimmed)` comes before any [Section]")
-            let parts = trimmed.split(separator: "=", maxSplits: 1).map(String.init)
+            let parts = trimmed.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             try #require(parts.count == 2, "`\(trimmed)` is not Key=Value")
             sections[section, default: [:]][parts[0], default: []].append(parts[1])
         }

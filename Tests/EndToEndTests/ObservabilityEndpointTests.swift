@@ -29,7 +29,11 @@ struct ObservabilityEndpointTests {
                 #expect(healthy.status == 200)
                 #expect(healthy.body == "ok\n")
 
-                let metrics = try await http.get("/metrics")
+                // The latency is recorded when the broker acknowledges the states, which may come just
+                // after the subscriber saw them.
+                let metrics = try await http.eventually("/metrics") {
+                    PrometheusSamples($0.body).value("ckw2mqtt_publish_latency_seconds_count") != nil
+                }
                 #expect(metrics.status == 200)
                 #expect(metrics.contentType?.hasPrefix("text/plain; version=0.0.4") == true)
                 let samples = PrometheusSamples(metrics.body)
