@@ -217,6 +217,8 @@ let package = Package(
             name: "BridgeTests",
             dependencies: [
                 "Bridge",
+                "HomeAssistant",
+                "OpenEnergy",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings

@@ -35,6 +35,11 @@ final class BridgeProcess {
             largest = max(largest, kilobytes)
             try await Task.sleep(for: .seconds(1))
         }
+        // Where it goes: anonymous memory (heap, stacks) against mapped files (the binary, libraries).
+        if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) {
+            let parts = status.split(separator: "\n").filter { $0.hasPrefix("Rss") || $0.hasPrefix("Threads") }
+            FileHandle.standardError.write(Data((parts.joined(separator: ", ") + "\n").utf8))
+        }
         return Double(largest) / 1024
     }
 }

@@ -79,7 +79,7 @@ struct StatusCommand: AsyncParsableCommand {
                 parts.append("last interval ends \(Self.format(last.end)) (\(last.quality.rawValue))")
             }
             let requests = state.schedule.entries[id]?.recentRequests.count { now.timeIntervalSince($0.at) < 86_400 } ?? 0
-            parts.append("\(requests) requests in the last 24 h")
+            parts.append("requests in the last 24 h: \(requests)")
             lines.append("  \(id): " + parts.joined(separator: ", "))
         }
         return lines

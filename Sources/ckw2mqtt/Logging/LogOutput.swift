@@ -30,12 +30,11 @@ final class LogOutput: Sendable {
 /// daemon does not need to spend).
 enum LogTimestamp {
     static func now() -> String {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
+        let now = Date().timeIntervalSince1970
+        var seconds = time_t(now.rounded(.down))
         var parts = tm()
-        var seconds = time.tv_sec
         gmtime_r(&seconds, &parts)
-        let milliseconds = Int(time.tv_nsec / 1_000_000)
+        let milliseconds = min(999, Int((now - now.rounded(.down)) * 1000))
         return "\(parts.tm_year + 1900)-\(pad(Int(parts.tm_mon) + 1))-\(pad(Int(parts.tm_mday)))T\(pad(Int(parts.tm_hour))):\(pad(Int(parts.tm_min))):\(pad(Int(parts.tm_sec))).\(pad(milliseconds, width: 3))Z"
     }
 

@@ -1,0 +1,154 @@
+@testable import Bridge
+import Foundation
+import HomeAssistant
+import OpenEnergy
+import Testing
+
+@Suite("Bridge runtime: metering points and what gets published")
+struct BridgeRuntimeTests {
+    static let id1 = "CH1008801234500000000000000000001"
+    static let id2 = "CH1008801234500000000000000000002"
+
+    static func runtime(ledger: MeterLedger = MeterLedger(retention: .seconds(4 * 86_400))) -> BridgeRuntime {
+        BridgeRuntime(
+            mapping: HomeAssistantMapping(configuration: .init(origin: Origin(softwareVersion: "test"))),
+            publishesDiscovery: true, version: "test", state: BridgeState(ledger: ledger), policy: FetchPolicy())
+    }
+
+    static func meter(_ id: String, export: Bool = false) -> MeterDescription {
+        MeterDescription(meteringPointID: id, meterNumber: "7\(id.suffix(3))", measuresImport: true, measuresExport: export)
+    }
+
+    @Test("after a connection: online, discovery, availability, states, info, in that order")
+    func everythingInOrder() async throws {
+        let runtime = Self.runtime()
+        _ = await runtime.updateMeters([Self.meter(Self.id1)])
+        let phases = await runtime.phases(for: .everything)
+        #expect(phases.map(\.kind) == [.bridgeOnline, .discovery, .availability, .states, .info])
+        #expect(phases[1].messages.map(\.topic) == [
+            "homeassistant/device/ckw2mqtt_bridge/config", "homeassistant/device/ckw2mqtt_\(Self.id1)/config",
+        ])
+    }
+
+    @Test("a metering point gone from core data is removed; an empty core data removes nothing")
+    func removal() async throws {
+        let runtime = Self.runtime()
+        _ = await runtime.updateMeters([Self.meter(Self.id1), Self.meter(Self.id2)])
+        let nothing = await runtime.updateMeters([])
+        #expect(nothing.removed.isEmpty)
+        #expect(await runtime.meteringPointIds == [Self.id1, Self.id2])
+
+        let changes = await runtime.updateMeters([Self.meter(Self.id1)])
+        #expect(changes.removed == [Self.id2])
+        let phases = await runtime.phases(for: PublishWork(removals: [Self.id2]))
+        #expect(phases.map(\.kind) == [.removals])
+        #expect(phases[0].messages.allSatisfy { $0.isRetainedDeletion })
+        #expect(phases[0].messages.first?.topic == "homeassistant/device/ckw2mqtt_\(Self.id2)/config")
+        #expect(await runtime.ledger[Self.id2] == nil)
+    }
+
+    @Test("only metering points this bridge created are removed")
+    func onlyOurs() async throws {
+        let runtime = Self.runtime()
+        // Never in core data and never in the ledger: not ours to remove.
+        let changes = await runtime.updateMeters([Self.meter(Self.id1)])
+        #expect(changes.removed.isEmpty)
+        #expect(changes.added == [Self.id1])
+    }
+
+    @Test("a login problem turns every meter offline, the bridge's own availability untouched")
+    func loginRequired() async throws {
+        let runtime = Self.runtime()
+        _ = await runtime.updateMeters([Self.meter(Self.id1)])
+        await runtime.setAuthentication(.loginRequired, error: "Login required")
+        let phases = await runtime.phases(for: PublishWork(allAvailability: true, bridgeInfo: true))
+        #expect(phases.first { $0.kind == .availability }?.messages.map(\.payloadString) == ["offline"])
+        #expect(phases.first { $0.kind == .info }?.messages.first?.payloadString.contains("\"auth\":\"login_required\"") == true)
+    }
+
+    @Test("a production series in the data adds the export entities to a meter core data called import-only")
+    func directionAppears() async throws {
+        let runtime = Self.runtime()
+        _ = await runtime.updateMeters([Self.meter(Self.id1)])
+        #expect(await runtime.noteDirections([.consumption, .production], of: Self.id1))
+        let discovery = await runtime.phases(for: PublishWork(meterDiscovery: [Self.id1])).first { $0.kind == .discovery }
+        #expect(discovery?.messages.last?.payloadString.contains("energy_export_total") == true)
+        #expect(await runtime.noteDirections([.production], of: Self.id1) == false)
+    }
+}
+
+@Suite("Publish work, failures, retries")
+struct BridgeServicePartsTests {
+    @Test("work merges; a metering point discovered again is not removed")
+    func merging() {
+        let early = ContinuousClock.now
+        var work = PublishWork.states(of: ["a"], responseReceivedAt: early.advanced(by: .seconds(1)))
+        work.merge(PublishWork(removals: ["b"]))
+        work.merge(.states(of: ["c"], responseReceivedAt: early))
+        work.merge(PublishWork(meterDiscovery: ["b"]))
+        #expect(work.states == ["a", "c"])
+        #expect(work.removals.isEmpty)
+        #expect(work.responseReceivedAt == early)
+        #expect(PublishWork().isEmpty)
+    }
+
+    @Test("failures are classified by who can fix them")
+    func classification() {
+        #expect(FetchFailure.classify(OpenEnergyAuthError.loginRequired(reason: "gone", hint: "log in")).scope == .login)
+        #expect(FetchFailure.classify(OpenEnergyError.httpStatus(endpoint: "GET x", status: 401, error: nil, message: nil)).scope == .login)
+        #expect(FetchFailure.classify(OpenEnergyError.httpStatus(endpoint: "GET x", status: 404, error: nil, message: nil)).scope == .meteringPoint)
+        #expect(FetchFailure.classify(OpenEnergyError.httpStatus(endpoint: "GET x", status: 503, error: nil, message: nil)).scope == .service)
+        #expect(FetchFailure.classify(OpenEnergyError.timeout(endpoint: "GET x")).scope == .service)
+        #expect(FetchFailure.classify(OpenEnergyAuthError.tokenEndpointError(status: 401, error: "invalid_client", description: nil)).scope == .login)
+    }
+
+    @Test("retry delays double up to their limit and start over after a success")
+    func retryDelay() {
+        var delay = RetryDelay(initial: .seconds(30), limit: .seconds(100))
+        #expect([delay.next(), delay.next(), delay.next(), delay.next()] == [.seconds(30), .seconds(60), .seconds(100), .seconds(100)])
+        delay.reset()
+        #expect(delay.next() == .seconds(30))
+    }
+}
+
+@Suite("Meter data into the ledger")
+struct MeterDataApplyingTests {
+    static let id = "CH1008801234500000000000000000001"
+    static let start = Date(timeIntervalSince1970: 1_795_651_200)  // 2026-11-26T00:00:00Z
+
+    static func interval(_ offset: Int, _ value: Double?, _ quality: ValueQuality = .measured) -> MeterReading {
+        MeterReading(start: start.addingTimeInterval(Double(offset) * 900), end: start.addingTimeInterval(Double(offset + 1) * 900), value: value, quality: quality)
+    }
+
+    @Test("intervals and registers land under their direction; Wh are converted; a register anchors at its end")
+    func applying() {
+        var ledger = MeterLedger(retention: .seconds(4 * 86_400))
+        let data = MeterData(meteringPointId: Self.id, series: [
+            MeterSeries(obis: "1-1:1.29.0", direction: nil, kind: nil, unit: "Wh", resolution: .seconds(900),
+                        readings: [Self.interval(0, 250), Self.interval(1, 500)]),
+            MeterSeries(obis: "1-1:1.8.0", direction: .consumption, kind: .register, unit: "kWh", resolution: .days(1),
+                        readings: [MeterReading(start: Self.start.addingTimeInterval(-86_400), end: Self.start.addingTimeInterval(900), value: 1000, quality: .measured)]),
+            MeterSeries(obis: "1-1:2.29.0", direction: .production, kind: .interval, unit: "kWh", resolution: .seconds(900),
+                        readings: [Self.interval(0, 0.1), Self.interval(1, nil, .missing)]),
+        ])
+        let summary = MeterDataApplying.apply(data, to: &ledger)
+        #expect(summary.directions == [.consumption, .production])
+        #expect(summary.skippedSeries.isEmpty)
+        // Register 1000 kWh at 00:15, plus the interval 00:15-00:30 (0.5 kWh).
+        #expect(ledger.lifetimeTotal(meteringPointId: Self.id, direction: .consumption) == EnergyAmount(kilowattHours: 1000.5))
+        #expect(ledger.lifetimeTotal(meteringPointId: Self.id, direction: .production) == EnergyAmount(kilowattHours: 0.1))
+    }
+
+    @Test("series of unknown direction, kind or unit are skipped, not guessed")
+    func skipping() {
+        var ledger = MeterLedger(retention: .seconds(4 * 86_400))
+        let data = MeterData(meteringPointId: Self.id, series: [
+            MeterSeries(obis: "1-1:3.29.0", direction: nil, kind: .interval, unit: "kWh", resolution: nil, readings: [Self.interval(0, 1)]),
+            MeterSeries(obis: "1-1:1.99.0", direction: .consumption, kind: nil, unit: "kWh", resolution: nil, readings: [Self.interval(0, 1)]),
+            MeterSeries(obis: "1-1:1.29.0", direction: .consumption, kind: .interval, unit: "kvarh", resolution: nil, readings: [Self.interval(0, 1)]),
+        ])
+        let summary = MeterDataApplying.apply(data, to: &ledger)
+        #expect(summary.skippedSeries.count == 3)
+        #expect(ledger.lifetimeTotal(meteringPointId: Self.id, direction: .consumption) == nil)
+    }
+}
