@@ -69,7 +69,12 @@ public final class BridgeService: Service {
 
     public func run() async throws {
         let events = client.events()
-        try client.start()
+        do {
+            try client.start()
+        } catch {
+            await ckw.shutdown()
+            throw error
+        }
         logger.info("ckw2mqtt \(options.version) starting", metadata: [
             "broker": "\(configuration.mqtt.host):\(configuration.mqtt.port)",
             "stateDirectory": "\(configuration.bridge.stateDirectory)",
