@@ -243,12 +243,16 @@ struct APITests {
 
     @Test("a rate-limit window ends and the quota comes back")
     func rateLimitWindowEnds() async throws {
-        let limit = SimulatorConfiguration.RateLimit(limit: 1, window: .milliseconds(300))
+        // A window long enough that a loaded machine still sends the second request inside it; the
+        // wait for its end follows the simulator's own X-Ratelimit-Reset.
+        let limit = SimulatorConfiguration.RateLimit(limit: 1, window: .seconds(3))
         try await withSimulator(SimulatorConfiguration(autoApprove: true, rateLimit: limit)) { sim in
             let token = try await sim.userAccessToken()
             #expect(try await TestHTTP.get(sim.clientAPI("v1/coredata"), headers: bearer(token)).status == 200)
-            #expect(try await TestHTTP.get(sim.clientAPI("v1/coredata"), headers: bearer(token)).status == 429)
-            try await Task.sleep(for: .milliseconds(400))
+            let limited = try await TestHTTP.get(sim.clientAPI("v1/coredata"), headers: bearer(token))
+            #expect(limited.status == 429)
+            let resetMilliseconds = try #require(limited.header("x-ratelimit-reset").flatMap { Int($0) })
+            try await Task.sleep(for: .milliseconds(resetMilliseconds + 100))
             #expect(try await TestHTTP.get(sim.clientAPI("v1/coredata"), headers: bearer(token)).status == 200)
         }
     }
