@@ -68,6 +68,7 @@ public final class BridgeService: Service {
     }
 
     public func run() async throws {
+        let claim = claimStateDirectory()
         let events = client.events()
         do {
             try client.start()
@@ -92,6 +93,8 @@ public final class BridgeService: Service {
         }
         // Outside the cancelled task, so the goodbye is not cancelled with it.
         await Task { await self.finish() }.value
+        // Held until the state is saved for the last time.
+        withExtendedLifetime(claim) {}
     }
 
     /// SIGHUP: forget the cached login and try again now, e.g. after `ckw2mqtt login`.
@@ -130,6 +133,23 @@ public final class BridgeService: Service {
             runtime: runtime, ckw: ckw, store: store, queue: queue, wakeup: wakeup,
             meteringPointFilter: configuration.ckw.meteringPoints, options: options, logger: logger,
             statistics: statistics)
+    }
+
+    /// Says loudly when another bridge already runs in this state directory (see ``StateDirectoryClaim``).
+    private func claimStateDirectory() -> StateDirectoryClaim? {
+        let directory = configuration.bridge.stateDirectory
+        switch StateDirectoryClaim.claim(directory: directory) {
+        case .exclusive(let claim):
+            return claim
+        case .sharedWith(let processID):
+            let holder = processID.map { " (pid \($0))" } ?? ""
+            logger.warning(
+                "another ckw2mqtt bridge\(holder) already runs with the state directory \(directory): both use one CKW login and one state file, spend the API quota twice and publish the same topics. Stop one of them, or give each its own state directory and mqtt.client_id.")
+            return nil
+        case .unavailable(let reason):
+            logger.debug("cannot tell whether another bridge uses the state directory: \(reason)")
+            return nil
+        }
     }
 
     /// `online` and everything else after every CONNACK: the broker may have restarted without
