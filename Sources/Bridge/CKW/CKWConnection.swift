@@ -16,7 +16,7 @@ final class CKWConnection: Sendable {
     /// What the log line of a login problem tells the operator to do.
     static let loginHint = "Run `ckw2mqtt login` (with the same --config and --state-directory); the running bridge picks up the new login on SIGHUP or within seconds on its own."
 
-    init(configuration: BridgeConfiguration, logger: Logger) throws(CKWSetupError) {
+    init(configuration: BridgeConfiguration, pacing: RequestPacer.Policy = RequestPacer.Policy(), logger: Logger) throws(CKWSetupError) {
         let ckw = configuration.ckw
         guard let apiBaseURL = ckw.apiBaseURL else { throw .missing("ckw.api_base_url") }
         guard let clientID = ckw.clientID else { throw .missing("ckw.client_id") }
@@ -56,7 +56,7 @@ final class CKWConnection: Sendable {
             configuration: OpenEnergyClientConfiguration(
                 baseURL: apiBaseURL, backendCredentialHeaders: credentialHeaders,
                 requestTimeout: ckw.requestTimeout.timeInterval),
-            httpClient: httpClient, tokenProvider: tokens, logger: logger)
+            httpClient: httpClient, tokenProvider: tokens, pacer: RequestPacer(policy: pacing, logger: logger), logger: logger)
     }
 
     /// Forget the cached login; the next request reads the token store again.

@@ -25,6 +25,8 @@ public struct BridgeOptions: Sendable {
     public var flushInterval: Duration
     /// The state file is written, the offline message published and DISCONNECT sent within this.
     public var shutdownTimeout: Duration
+    /// Retries and backoff of API requests (real time); tests shorten the waits.
+    public var pacing: RequestPacer.Policy
     public var observer: (@Sendable (BridgeEvent) -> Void)?
 
     public init(
@@ -38,6 +40,7 @@ public struct BridgeOptions: Sendable {
         retryDelayLimit: Duration = .seconds(15 * 60),
         flushInterval: Duration = .seconds(2),
         shutdownTimeout: Duration = .seconds(5),
+        pacing: RequestPacer.Policy = RequestPacer.Policy(),
         observer: (@Sendable (BridgeEvent) -> Void)? = nil
     ) {
         self.version = version
@@ -50,6 +53,7 @@ public struct BridgeOptions: Sendable {
         self.retryDelayLimit = retryDelayLimit
         self.flushInterval = flushInterval
         self.shutdownTimeout = shutdownTimeout
+        self.pacing = pacing
         self.observer = observer
     }
 

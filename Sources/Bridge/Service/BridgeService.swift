@@ -59,7 +59,7 @@ public final class BridgeService: Service {
         client = try MQTTClient(
             configuration: MQTTClientSettings.configuration(configuration.mqtt, will: mapping.bridgeAvailability(.offline)),
             logger: logger)
-        ckw = try CKWConnection(configuration: configuration, logger: logger)
+        ckw = try CKWConnection(configuration: configuration, pacing: options.pacing, logger: logger)
         statistics = configuration.homeAssistant.statistics.enabled
             ? try StatisticsOutput(
                 settings: configuration.homeAssistant.statistics, lookback: configuration.bridge.lookback,
