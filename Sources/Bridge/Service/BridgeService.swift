@@ -103,6 +103,8 @@ public final class BridgeService: Service {
         await ckw.reloadTokens()
         if await runtime.authentication == .loginRequired {
             await runtime.setAuthentication(.unknown)
+            // Check the new login now and fetch what was missed meanwhile, not at the next poll.
+            await runtime.requestRefresh(at: options.clock.now)
         }
         wakeup.signal()
     }

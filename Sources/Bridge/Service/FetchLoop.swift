@@ -32,6 +32,8 @@ struct FetchLoop: Sendable {
                 if await loginWait.shouldRetry(tokenStore: ckw.tokenStore, options: options) {
                     await ckw.reloadTokens()
                     await runtime.setAuthentication(.unknown)
+                    // As on SIGHUP: check the new login now and fetch what was missed meanwhile.
+                    await runtime.requestRefresh(at: clock.now)
                 } else {
                     await wakeup.wait(until: clock.now.addingTimeInterval(86_400), on: clock, realTimeLimit: options.tokenCheckInterval)
                     continue
