@@ -11,28 +11,42 @@ struct BenchmarkSettings {
     /// Which implementations to run (both by default; one alone helps profiling).
     var implementations = ["c", "swift"]
 
-    static func parse(_ arguments: ArraySlice<String>) -> BenchmarkSettings {
+    static let usage =
+        "usage: mosquitto-benchmark [--messages N] [--rounds R] [--window W] [--inflight I] [--qos 0|1|2] [--only c|swift]"
+
+    /// - Throws: `UsageError` naming the offending option.
+    static func parse(_ arguments: ArraySlice<String>) throws(UsageError) -> BenchmarkSettings {
         var settings = BenchmarkSettings()
         var remaining = arguments[...]
         while let flag = remaining.popFirst() {
+            if flag == "--help" || flag == "-h" { throw UsageError(problem: nil) }
+            guard let value = remaining.popFirst() else { throw UsageError(problem: "\(flag) needs a value") }
             if flag == "--only" {
-                settings.implementations = [remaining.popFirst() ?? ""]
+                guard value == "c" || value == "swift" else { throw UsageError(problem: "--only takes c or swift, not '\(value)'") }
+                settings.implementations = [value]
                 continue
             }
-            guard let value = remaining.popFirst().flatMap(Int.init), value >= 0 else {
-                fatalError("usage: mosquitto-benchmark [--messages N] [--rounds R] [--window W] [--inflight I] [--qos 0|1] [--only c|swift]")
+            guard let number = Int(value), number >= 1 || (flag == "--qos" && number == 0) else {
+                throw UsageError(problem: "\(flag) takes a positive whole number, not '\(value)'")
             }
             switch flag {
-            case "--messages": settings.messages = value
-            case "--rounds": settings.rounds = value
-            case "--window": settings.window = value
-            case "--inflight": settings.maxInflight = value
-            case "--qos": settings.qosLevels = [value]
-            default: fatalError("unknown option \(flag)")
+            case "--messages": settings.messages = number
+            case "--rounds": settings.rounds = number
+            case "--window": settings.window = number
+            case "--inflight": settings.maxInflight = number
+            case "--qos":
+                guard number <= 2 else { throw UsageError(problem: "--qos takes 0, 1 or 2, not \(number)") }
+                settings.qosLevels = [number]
+            default: throw UsageError(problem: "unknown option \(flag)")
             }
         }
         return settings
     }
+}
+
+struct UsageError: Error {
+    /// `nil` when help was asked for.
+    let problem: String?
 }
 
 struct Measurement: Codable {

@@ -10,7 +10,17 @@
 import Foundation
 import Mosquitto
 
-let settings = BenchmarkSettings.parse(CommandLine.arguments.dropFirst())
+let settings: BenchmarkSettings
+do {
+    settings = try BenchmarkSettings.parse(CommandLine.arguments.dropFirst())
+} catch {
+    guard let problem = error.problem else {
+        print(BenchmarkSettings.usage)
+        exit(0)
+    }
+    FileHandle.standardError.write(Data("mosquitto-benchmark: \(problem)\n\(BenchmarkSettings.usage)\n".utf8))
+    exit(2)
+}
 let broker = try await BenchmarkBroker.start()
 defer { broker.stop() }
 let cPublisher = try siblingExecutable("mosquitto-c-publisher")
