@@ -47,7 +47,8 @@ ENV CKW2MQTT_BRIDGE_STATE_DIRECTORY=/var/lib/ckw2mqtt \
     CKW2MQTT_HTTP_HOST=127.0.0.1 \
     CKW2MQTT_HTTP_PORT=9465
 VOLUME ["/var/lib/ckw2mqtt"]
-USER ckw2mqtt:ckw2mqtt
+# Numeric, so that a runtime can check it is not root without reading /etc/passwd (runAsNonRoot).
+USER 10001:10001
 WORKDIR /var/lib/ckw2mqtt
 
 # 503 from /healthz (MQTT down, or the last fetch older than the schedule allows) marks the
