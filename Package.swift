@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Bridge", targets: ["Bridge"]),
         .executable(name: "ckw2mqtt", targets: ["ckw2mqtt"]),
         .executable(name: "bridge-benchmark", targets: ["BridgeBenchmark"]),
+        .executable(name: "bridge-soak", targets: ["BridgeSoak"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -253,12 +254,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // `run --simulator-clock` reads a simulator's clock over HTTP.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
+                // The fault tests kill, stop and limit the real daemon and run the short soak.
+                "ckw2mqtt",
+                "BridgeSoak",
                 "Bridge",
                 "BridgeObservability",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -298,6 +305,21 @@ let package = Package(
                 "OpenEnergy",
                 "OpenEnergySimulator",
                 "HomeAssistant",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `swift run -c release bridge-soak --days 30`: `ckw2mqtt run` through simulated weeks with
+        // faults sprinkled in; memory, descriptors, threads and totals as JSON.
+        .executableTarget(
+            name: "BridgeSoak",
+            dependencies: [
+                // Soaked as a child process, as users run it.
+                "ckw2mqtt",
+                "Bridge",
+                "OpenEnergy",
+                "OpenEnergySimulator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

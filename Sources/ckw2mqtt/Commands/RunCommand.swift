@@ -13,12 +13,35 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
+    /// For the fault tests and the soak run, which restart the daemon against one long-lived simulator.
+    @Option(help: ArgumentHelp(
+        "Take the time of the data from a CKW simulator's clock (its /_sim/clock URL) instead of the system clock.",
+        valueName: "url", visibility: .hidden))
+    var simulatorClock: String?
+
     func run() async throws {
         let configuration = try options.load()
         LoggingSetup.bootstrap(configuration.logging)
         MemoryTuning.apply()
         let logger = Logger(label: "ckw2mqtt")
-        try await BridgeRunner.run(configuration: configuration, bridgeOptions: BridgeOptions(), logger: logger)
+        var bridgeOptions = BridgeOptions(statusLine: .standardError)
+        var services: [any Service] = []
+        if let simulatorClock {
+            guard let url = URL(string: simulatorClock), url.scheme == "http" || url.scheme == "https" else {
+                Terminal.error("--simulator-clock expects an http URL such as http://127.0.0.1:8080/_sim/clock")
+                throw ExitCode.failure
+            }
+            let clock: RemoteSimulatorClock
+            do {
+                clock = try await RemoteSimulatorClock.connect(to: url)
+            } catch {
+                Terminal.error("\(error)")
+                throw ExitCode.failure
+            }
+            bridgeOptions.clock = PolledClock(slice: .milliseconds(20)) { clock.now }
+            services.append(RemoteSimulatorClockService(clock: clock))
+        }
+        try await BridgeRunner.run(configuration: configuration, bridgeOptions: bridgeOptions, logger: logger, alongside: services)
     }
 }
 

@@ -1,0 +1,236 @@
+// `swift run -c release bridge-soak --days 30`: the real `ckw2mqtt run` through simulated weeks.
+//
+// The simulator runs in this process with a fast clock that the daemon follows
+// (`--simulator-clock`); a private mosquitto without persistence. Every `--fault-every-hours`
+// simulated hours one fault, in turn: the broker crashes (SIGKILL) and returns empty after a
+// moment, a burst of 503s, a burst of 429s with rate-limit headers, a burst of bare 429s. At the end
+// of every simulated day the daemon's resident memory, file descriptors and threads are sampled.
+// At the end the clock stops and the retained state of every metering point must equal the
+// simulator's own data. Prints one JSON object; exits 1 when a check fails.
+import AsyncHTTPClient
+import Bridge
+import Foundation
+import Logging
+import OpenEnergy
+import OpenEnergySimulator
+
+struct Options {
+    var days = 30
+    /// Simulated seconds per real second.
+    var speed = 7_200.0
+    var meters = 1
+    var faultEveryHours = 12
+
+    init(_ arguments: [String]) throws {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            guard let value = iterator.next() else { throw SoakFailure("\(argument) needs a value") }
+            switch argument {
+            case "--days": days = Int(value) ?? 0
+            case "--speed": speed = Double(value) ?? 0
+            case "--meters": meters = Int(value) ?? 0
+            case "--fault-every-hours": faultEveryHours = Int(value) ?? 0
+            default: throw SoakFailure("unknown option \(argument); options: --days N --speed S --meters M --fault-every-hours H")
+            }
+        }
+        guard days >= 1, speed > 0, speed <= 100_000, (1...100).contains(meters), faultEveryHours >= 1 else {
+            throw SoakFailure("--days >= 1, 0 < --speed <= 100000, --meters 1...100, --fault-every-hours >= 1")
+        }
+    }
+}
+
+enum Fault: String, CaseIterable {
+    case brokerCrash = "broker_crash"
+    case serverErrors = "server_error_burst"
+    case rateLimitedWithHeaders = "rate_limit_burst_with_headers"
+    case rateLimitedBare = "rate_limit_burst_without_headers"
+}
+
+/// Progress for the person watching; stdout carries only the JSON result.
+func progress(_ text: String) {
+    FileHandle.standardError.write(Data("bridge-soak: \(text)\n".utf8))
+}
+
+func temporaryDirectory(_ name: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("bridge-soak-\(name)-\(UUID().uuidString.prefix(6))").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    return path
+}
+
+/// The retained state of each metering point as a new subscriber gets it (`mosquitto_sub`, a
+/// client we did not write).
+func retainedStates(port: Int, ids: [String]) async throws -> [String: String] {
+    guard let executable = Executables.find("mosquitto_sub") else { throw SoakFailure("`mosquitto_sub` not found (apt-get install mosquitto-clients)") }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    // One filter per metering point: `ckw2mqtt/+/state` would also match `ckw2mqtt/bridge/state`.
+    process.arguments = ["-h", "127.0.0.1", "-p", "\(port)", "--retained-only", "-C", "\(ids.count)", "-W", "3", "-F", "%t %p"]
+        + ids.flatMap { ["-t", "ckw2mqtt/\($0)/state"] }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try ChildProcesses.run(process)
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    var states: [String: String] = [:]
+    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        guard let space = line.firstIndex(of: " ") else { continue }
+        states[String(line[..<space])] = String(line[line.index(after: space)...])
+    }
+    return states
+}
+
+@MainActor
+func soak(_ options: Options) async throws -> [String: Any] {
+    var silent = Logger(label: "soak")
+    silent.logLevel = .critical
+    let workDirectory = try temporaryDirectory("run")
+    defer { try? FileManager.default.removeItem(atPath: workDirectory) }
+    let stateDirectory = workDirectory + "/state"
+    try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+
+    let start = Date(timeIntervalSince1970: 1_795_677_600)  // 2026-11-26T07:20:00Z
+    let simulator = try await SimulatorServer.start(SimulatorConfiguration(
+        autoApprove: true, rateLimit: nil, population: .init(customers: 1, meteringPointsPerCustomer: options.meters),
+        delivery: .immediate, clockStart: start, clockSpeed: 0, logger: silent))
+    let broker = try SoakBroker(directory: workDirectory)
+    try await broker.start()
+    let truth = try await SimulatorTruth.connect(to: simulator, directory: workDirectory)
+    let ids = try await truth.meteringPointIds()
+
+    // The daemon's own login, as `ckw2mqtt login` leaves it.
+    let http = OpenEnergyHTTP.makeHTTPClient()
+    try await AutomaticLogin.login(
+        client: OIDCClientConfiguration(issuer: OIDCIssuer(simulator.issuerURL), clientID: "ckw2mqtt"),
+        store: TokenStore(directory: URL(fileURLWithPath: stateDirectory)), httpClient: http)
+    try await http.shutdown()
+
+    let daemon = try SoakDaemon(
+        stateDirectory: stateDirectory, logFile: workDirectory + "/ckw2mqtt.log", brokerPort: broker.port, simulator: simulator)
+    do {
+        let result = try await run(options, start: start, simulator: simulator, broker: broker, truth: truth, ids: ids, daemon: daemon)
+        daemon.stop()
+        await truth.close()
+        broker.stop()
+        await simulator.shutdown()
+        return result
+    } catch {
+        daemon.stop()
+        await truth.close()
+        broker.stop()
+        await simulator.shutdown()
+        throw error
+    }
+}
+
+@MainActor
+func run(
+    _ options: Options, start: Date, simulator: SimulatorServer, broker: SoakBroker, truth: SimulatorTruth, ids: [String],
+    daemon: SoakDaemon
+) async throws -> [String: Any] {
+
+    // Settled on the look-back before time starts running.
+    progress("ckw2mqtt run started (pid \(daemon.pid)); waiting for the look-back to be published")
+    let settled = try await waitForTruth(port: broker.port, truth: truth, ids: ids, now: simulator.clock.now, timeout: .seconds(120))
+    guard settled.isEmpty else { throw SoakFailure("the look-back was not published: \(settled); ckw2mqtt log:\n\(daemon.logTail)") }
+    progress("running \(options.days) simulated days at \(Int(options.speed))x")
+    let realStart = ContinuousClock.now
+    simulator.clock.setSpeed(options.speed)
+
+    var faults: [String: Int] = [:]
+    var samples: [ProcessSample] = []
+    var nextDay = 1
+    var nextFault = 1
+    let end = start.addingTimeInterval(Double(options.days) * 86_400)
+    while simulator.clock.now < end {
+        guard daemon.isRunning else { throw SoakFailure("ckw2mqtt exited; see its log:\n\(daemon.logTail)") }
+        let elapsedHours = Int(simulator.clock.now.timeIntervalSince(start) / 3600)
+        if elapsedHours >= nextDay * 24 {
+            guard let sample = ProcessSample(pid: daemon.pid) else { throw SoakFailure("cannot read /proc/\(daemon.pid)") }
+            samples.append(sample)
+            progress("day \(nextDay): rss \(sample.residentKilobytes) kB, \(sample.fileDescriptors) fds, \(sample.threads) threads")
+            nextDay += 1
+        }
+        if elapsedHours >= nextFault * options.faultEveryHours {
+            let fault = Fault.allCases[(nextFault - 1) % Fault.allCases.count]
+            switch fault {
+            case .brokerCrash:
+                broker.kill()
+                try await Task.sleep(for: .milliseconds(Int.random(in: 100...1_500)))
+                try await broker.start()
+            case .serverErrors:
+                await simulator.controls.failNextRequests(3, status: 503)
+            case .rateLimitedWithHeaders:
+                await simulator.controls.tooManyRequests(2, withHeaders: true, reset: .seconds(1))
+            case .rateLimitedBare:
+                await simulator.controls.tooManyRequests(2, withHeaders: false)
+            }
+            faults[fault.rawValue, default: 0] += 1
+            nextFault += 1
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    simulator.clock.setSpeed(0)
+    let realSeconds = (ContinuousClock.now - realStart).components.seconds
+    let finalNow = simulator.clock.now
+    progress("clock stopped after \(realSeconds) s; checking the retained states against the simulator's data")
+
+    // Every interval accounted for: the retained states equal the simulator's data once the daemon caught up.
+    let mismatches = try await waitForTruth(port: broker.port, truth: truth, ids: ids, now: finalNow, timeout: .seconds(180))
+    // Measured like the daily samples: settled, broker connected, nothing in flight.
+    try await Task.sleep(for: .seconds(2))
+    guard let last = ProcessSample(pid: daemon.pid), let first = samples.first else { throw SoakFailure("no samples") }
+    let drift = Double(last.residentKilobytes - first.residentKilobytes) / Double(first.residentKilobytes) * 100
+    let expected = try await truth.expected(for: ids[0], now: finalNow)
+    let shown = try await retainedStates(port: broker.port, ids: ids)["ckw2mqtt/\(ids[0])/state"].flatMap(SimulatorTruth.shown)
+    let fdLeak = last.fileDescriptors > samples.map(\.fileDescriptors).min()! + 2
+    let threadLeak = last.threads > samples.map(\.threads).max()!
+    let passed = mismatches.isEmpty && abs(drift) <= 10 && !fdLeak && !threadLeak
+
+    return [
+        "simulated_days": options.days, "speed": options.speed, "real_seconds": realSeconds, "meters": options.meters,
+        "faults": faults, "fault_count": faults.values.reduce(0, +),
+        "rss_kb_after_day_1": first.residentKilobytes, "rss_kb_end": last.residentKilobytes,
+        "rss_kb_max": samples.map(\.residentKilobytes).max()!, "rss_drift_percent": (drift * 10).rounded() / 10,
+        "fds_after_day_1": first.fileDescriptors, "fds_end": last.fileDescriptors, "fds_max": samples.map(\.fileDescriptors).max()!,
+        "threads_after_day_1": first.threads, "threads_end": last.threads, "threads_max": samples.map(\.threads).max()!,
+        "intervals_per_meter": options.days * 96,
+        "import_total_wh": shown?.importWh ?? -1, "expected_import_total_wh": expected.importWh,
+        "export_total_wh": shown?.exportWh ?? -1, "expected_export_total_wh": expected.exportWh ?? -1,
+        "mismatches": mismatches, "passed": passed,
+    ]
+}
+
+/// Waits until every retained state equals the simulator's data at `now`; returns what still differs.
+@discardableResult
+func waitForTruth(port: Int, truth: SimulatorTruth, ids: [String], now: Date, timeout: Duration) async throws -> [String] {
+    var expected: [String: SimulatorTruth.Expected] = [:]
+    for id in ids { expected[id] = try await truth.expected(for: id, now: now) }
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        let states = try await retainedStates(port: port, ids: ids)
+        let mismatches = ids.compactMap { id -> String? in
+            let shown = states["ckw2mqtt/\(id)/state"].flatMap(SimulatorTruth.shown)
+            return shown == expected[id] ? nil : "\(id): shown \(shown.map(String.init(describing:)) ?? states["ckw2mqtt/\(id)/state"] ?? "nothing"), expected \(expected[id]!)"
+        }
+        if mismatches.isEmpty || ContinuousClock.now >= deadline { return mismatches }
+        try await Task.sleep(for: .milliseconds(500))
+    }
+}
+
+// Libraries log (the login, the API client) to stderr, and only what matters.
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = .warning
+    return handler
+}
+do {
+    let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    let result = try await soak(options)
+    let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+    print(String(decoding: json, as: UTF8.self))
+    exit(result["passed"] as? Bool == true ? 0 : 1)
+} catch {
+    FileHandle.standardError.write(Data("bridge-soak failed: \(error)\n".utf8))
+    exit(1)
+}

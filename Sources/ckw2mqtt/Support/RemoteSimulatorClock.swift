@@ -1,0 +1,106 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import OpenEnergy
+import ServiceLifecycle
+import Synchronization
+
+/// The simulated time of a CKW simulator running in another process (`ckw2mqtt simulate`, a test,
+/// the soak run), for `ckw2mqtt run --simulator-clock`: the fault tests and the soak kill and restart
+/// the real daemon while the simulator, and its fast or stopped clock, lives on.
+///
+/// Reads `GET /_sim/clock` (`{"now": ..., "speed": ...}`) every `interval` and extrapolates in
+/// between. The time it reports never runs backwards: a reply that arrives late must not move the
+/// time of the data back by the simulated seconds it spent on the way.
+final class RemoteSimulatorClock: Sendable {
+    private struct Reading {
+        var simulated: Date
+        var real: ContinuousClock.Instant
+        var speed: Double
+        /// The latest instant handed out, so that `now` is monotonic.
+        var reported: Date
+    }
+
+    private struct ClockState: Decodable {
+        var now: String
+        var speed: Double
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let url: URL
+    private let interval: Duration
+    private let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+    private let reading: Mutex<Reading>
+
+    /// Reads the clock once, so the bridge starts at the right instant.
+    static func connect(to url: URL, interval: Duration = .milliseconds(50)) async throws -> RemoteSimulatorClock {
+        let clock = RemoteSimulatorClock(url: url, interval: interval)
+        do {
+            try await clock.update()
+        } catch {
+            try? await clock.httpClient.shutdown()
+            throw Failure(description: "cannot read the simulator's clock at \(url): \(error)")
+        }
+        return clock
+    }
+
+    private init(url: URL, interval: Duration) {
+        self.url = url
+        self.interval = interval
+        let start = Date(timeIntervalSince1970: 0)
+        reading = Mutex(Reading(simulated: start, real: .now, speed: 0, reported: start))
+    }
+
+    var now: Date {
+        reading.withLock { reading in
+            let extrapolated = reading.simulated.addingTimeInterval((ContinuousClock.now - reading.real).seconds * reading.speed)
+            reading.reported = max(reading.reported, extrapolated)
+            return reading.reported
+        }
+    }
+
+    /// Keeps reading the clock until cancelled; a failed read keeps the last one (and its speed).
+    func follow() async {
+        while !Task.isCancelled {
+            try? await update()
+            try? await Task.sleep(for: interval)
+        }
+        try? await httpClient.shutdown()
+    }
+
+    private func update() async throws {
+        let response = try await httpClient.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 1 << 16)
+        let received = ContinuousClock.now
+        guard response.status == .ok else { throw Failure(description: "HTTP \(response.status.code)") }
+        let state = try JSONDecoder().decode(ClockState.self, from: Data(String(buffer: body).utf8))
+        guard let simulated = ISO8601Timestamp.parse(state.now) else { throw Failure(description: "unreadable time `\(state.now)`") }
+        reading.withLock { reading in
+            reading.simulated = simulated
+            reading.real = received
+            reading.speed = max(0, state.speed)
+        }
+    }
+}
+
+/// Follows the remote clock for as long as the bridge runs.
+struct RemoteSimulatorClockService: Service {
+    let clock: RemoteSimulatorClock
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await clock.follow()
+        }
+    }
+}
+
+private extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+}
