@@ -39,6 +39,8 @@ WIDTH, HEIGHT = 1280, 900
 PAGE_TIMEOUT = 120
 # After the content is there: the cards' fade-in and the history graph.
 SETTLE_SECONDS = 3
+# History the Energy dashboard shows: the statistics backfill of the first start.
+BACKFILL_DAYS = 7
 
 
 def browser_configuration(port: int, database: Path) -> str:
@@ -73,6 +75,44 @@ def finish_onboarding(client: HomeAssistantClient) -> None:
         client.with_token(tokens["access_token"]).post("/api/onboarding/integration", {"client_id": client_id, "redirect_uri": client_id})
 
 
+def with_statistics(bridge: DemoBridge, client: HomeAssistantClient, directory: Path) -> None:
+    """Lets the demo import long-term statistics (what the Energy dashboard should use), with a week of
+    backfill so the dashboard has history."""
+    token_file = directory / "home-assistant-token"
+    token_file.write_text(client.token + "\n")
+    token_file.chmod(0o600)
+    settings = {
+        "homeassistant.statistics.enabled": "true",
+        "homeassistant.statistics.url": client.base_url,
+        "homeassistant.statistics.token_file": str(token_file),
+        "homeassistant.statistics.backfill": f"{BACKFILL_DAYS}d",
+    }
+    bridge.process.argv += [argument for key, value in settings.items() for argument in ("--set", f"{key}={value}")]
+
+
+def set_up_energy_dashboard(client: HomeAssistantClient, metering_points: list[str]) -> list[str]:
+    """Grid consumption and return from the statistics, as the dashboard's dialogs save them; returns
+    the statistic ids once Home Assistant has rows for each."""
+    imported = [f"ckw2mqtt:{id.lower()}_import" for id in metering_points]
+    exported = [f"ckw2mqtt:{metering_points[0].lower()}_export"]  # the household with solar panels
+
+    def with_rows() -> set[str]:
+        rows = client.command("recorder/statistics_during_period", start_time="2000-01-01T00:00:00Z",
+                              statistic_ids=imported + exported, period="day", types=["sum"])
+        return {id for id, days in rows.items() if days}
+
+    wait_until(with_rows, lambda found: found == set(imported + exported), timeout=180,
+               what="the statistics import to reach Home Assistant")
+    grid = {
+        "type": "grid",
+        "flow_from": [{"stat_energy_from": id, "stat_cost": None, "entity_energy_price": None, "number_energy_price": None} for id in imported],
+        "flow_to": [{"stat_energy_to": id, "stat_compensation": None, "entity_energy_price": None, "number_energy_price": None} for id in exported],
+        "cost_adjustment_day": 0,
+    }
+    client.command("energy/save_prefs", energy_sources=[grid], device_consumption=[])
+    return imported + exported
+
+
 def sensor_values(client: HomeAssistantClient, device_id: str) -> dict[str, str]:
     entries = client.command("config/entity_registry/list")
     ids = {entry["entity_id"] for entry in entries if entry.get("device_id") == device_id}
@@ -101,6 +141,7 @@ PAGE_TEXT = """(() => {
   const parts = [];
   const walk = (node) => {
     if (node.nodeType === Node.TEXT_NODE) { parts.push(node.textContent); return; }
+    if (node.nodeName === "STYLE" || node.nodeName === "SCRIPT") return;
     if (node.shadowRoot) walk(node.shadowRoot);
     for (const child of node.childNodes) walk(child);
   };
@@ -143,13 +184,18 @@ class Browser:
             text = ""
             while not all(part in text for part in expected):
                 if time.monotonic() > deadline:
+                    # What it showed instead, to see why.
+                    await self._save_screenshot(output.with_suffix(".failed.png"))
                     raise RuntimeError(f"the page never showed {expected}; it showed: {text[:2000]}")
                 await asyncio.sleep(0.5)
                 text = (await self._call("Runtime.evaluate", expression=PAGE_TEXT, returnByValue=True))["result"].get("value", "")
             # The cards fade in and the history graph draws after its data arrived.
             await asyncio.sleep(SETTLE_SECONDS)
-            shot = await self._call("Page.captureScreenshot", format="png")
-            output.write_bytes(base64.b64decode(shot["data"]))
+            await self._save_screenshot(output)
+
+    async def _save_screenshot(self, output: Path) -> None:
+        shot = await self._call("Page.captureScreenshot", format="png")
+        output.write_bytes(base64.b64decode(shot["data"]))
 
     async def _call(self, method: str, **params):
         self._number += 1
@@ -173,6 +219,7 @@ class Browser:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=REPOSITORY / "docs" / "images" / "home-assistant.png")
+    parser.add_argument("--energy-output", type=Path, default=REPOSITORY / "docs" / "images" / "home-assistant-energy.png")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs) afterwards")
     arguments = parser.parse_args()
 
@@ -188,6 +235,7 @@ def main() -> None:
         finish_onboarding(client)
         instance.configure_mqtt(broker.host, broker.port)
         bridge = DemoBridge(run_directory / "ckw2mqtt", broker.host, broker.port, meters=METERS, speed=SPEED)
+        with_statistics(bridge, client, run_directory / "ckw2mqtt")
         bridge.start()
 
         def meter_devices():
@@ -200,6 +248,9 @@ def main() -> None:
         values = wait_until(lambda: bridge.alive_and(lambda: sensor_values(client, device["id"])), has_energy_values,
                             timeout=120, what="the metering point's energy sensors to have values")
         print(f"device {device['name']}: {len(values)} sensors", file=sys.stderr)
+        metering_points = [identifier.removeprefix("ckw2mqtt_") for identifier in sorted(devices)]
+        statistics = set_up_energy_dashboard(client, metering_points)
+        print(f"Energy dashboard: {len(statistics)} statistics", file=sys.stderr)
 
         arguments.output.parent.mkdir(parents=True, exist_ok=True)
         browser = Browser(run_directory / "chromium")
@@ -207,9 +258,11 @@ def main() -> None:
             # The device's name and one of its sensors' values: the page is logged in and rendered.
             browser.screenshot(f"{instance.base_url}/config/devices/device/{device['id']}", arguments.output,
                                expected=[device["name"], "Sensors"])
+            browser.screenshot(f"{instance.base_url}/energy", arguments.energy_output, expected=["Electricity usage", "Grid total"])
         finally:
             browser.close()
-        print(f"wrote {arguments.output} ({arguments.output.stat().st_size // 1024} KiB)", file=sys.stderr)
+        for output in (arguments.output, arguments.energy_output):
+            print(f"wrote {output} ({output.stat().st_size // 1024} KiB)", file=sys.stderr)
     finally:
         if bridge is not None:
             bridge.stop()
