@@ -126,13 +126,14 @@ public final class TestBroker: Sendable {
         }
     }
 
-    /// Stops the broker with SIGTERM, which makes it save persistent sessions first.
-    public func stop() async {
+    /// Stops the broker with SIGTERM, which makes it save persistent sessions first; SIGKILL is a
+    /// crash (nothing saved, connections cut without a word).
+    public func stop(signal: Int32 = SIGTERM) async {
         let child = process.withLock { process in
             defer { process = nil }
             return process
         }
-        await child?.stop()
+        await child?.stop(signal: signal)
         if let child { earlierLogs.withLock { $0 += child.outputText + "\n" } }
     }
 

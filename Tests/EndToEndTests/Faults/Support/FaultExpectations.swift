@@ -1,0 +1,67 @@
+import Bridge
+import Foundation
+import OpenEnergy
+import OpenEnergySimulator
+import Testing
+import TestSupport
+
+/// What "nothing lost, nothing counted twice" means after a fault: the state a new subscriber gets
+/// from the broker (retained) shows the newest interval and the totals the simulator's own data
+/// gives for the same simulated instant, exactly as after an undisturbed run.
+extension SimulatorData {
+    func meteringPointIds() async throws -> [String] {
+        try await api.coreData().meteringPoints.map(\.id).sorted()
+    }
+
+    /// Waits until the retained state of every metering point equals the simulator's data at `now`,
+    /// and returns the mismatches left when `timeout` ran out (empty: all equal).
+    func retainedStatesMismatches(port: Int, ids: [String], now: Date, timeout: Duration = .seconds(30)) async throws -> [String] {
+        var expected: [String: Expected] = [:]
+        for id in ids { expected[id] = try await self.expected(for: id, now: now) }
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            var mismatches: [String] = []
+            for id in ids {
+                let payload = try await MosquittoPublish.retained(port: port, topic: "ckw2mqtt/\(id)/state")
+                if let problem = stateMismatch(payload.flatMap(MQTTWatcher.object), expected[id]!) {
+                    mismatches.append("\(id): \(problem)")
+                }
+            }
+            if mismatches.isEmpty || ContinuousClock.now >= deadline { return mismatches }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+}
+
+/// The state file and the token store are each either the old or the new version: both load.
+func expectStateDirectoryIntact(_ directory: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(throws: Never.self, "state.json is readable", sourceLocation: sourceLocation) {
+        _ = try StateStore(directory: directory).load()
+    }
+    #expect(throws: Never.self, "tokens.json is readable", sourceLocation: sourceLocation) {
+        let tokens = try TokenStore(directory: URL(fileURLWithPath: directory)).load()
+        #expect(tokens != nil, "the login is still there", sourceLocation: sourceLocation)
+    }
+}
+
+/// The newest interval end in the saved ledger of `id`, read as the bridge would at its next start.
+func savedNewestIntervalEnd(_ directory: String, id: String) throws -> Date? {
+    try StateStore(directory: directory).load()?.ledger.lastCompleteInterval(meteringPointId: id)?.end
+}
+
+/// Why `state` is not what `expected` says, or `nil` when it is.
+func stateMismatch(_ state: [String: Any]?, _ expected: SimulatorData.Expected) -> String? {
+    guard let state else { return "no retained state" }
+    guard let last = expected.lastInterval else { return "the simulator has no interval" }
+    let end: Date? = isoDate(state["interval_end"])
+    let imports: Int64? = wattHours(state["energy_import_total"])
+    let exports: Int64? = wattHours(state["energy_export_total"])
+    guard end == last.end, imports == expected.importTotalWh, exports == expected.exportTotalWh else {
+        let shownEnd = end.map { ISO8601Timestamp.format($0) } ?? "-"
+        let expectedExport = expected.exportTotalWh.map { "\($0)" } ?? "-"
+        return "interval_end \(shownEnd) (expected \(ISO8601Timestamp.format(last.end))), "
+            + "import \(imports.map { "\($0)" } ?? "-") Wh (expected \(expected.importTotalWh)), "
+            + "export \(exports.map { "\($0)" } ?? "-") Wh (expected \(expectedExport))"
+    }
+    return nil
+}
