@@ -69,6 +69,26 @@ public actor StatisticsImporter {
     public typealias IntervalSource = @Sendable (_ meteringPointID: String, _ from: Date, _ to: Date) async throws
         -> [EnergyStatistic.Direction: [StatisticsInterval]]
 
+    /// Where a metering point's catch-up stands: told when it starts, after every chunk, and once
+    /// more when it ends (`isOver`: done, paused by a failure, or cancelled).
+    public struct CatchUpProgress: Sendable, Equatable {
+        public var meteringPointID: String
+        public var from: Date
+        /// Imported up to here.
+        public var through: Date
+        /// Where the catch-up ends: the start of the look-back window.
+        public var to: Date
+        public var isOver: Bool
+
+        public init(meteringPointID: String, from: Date, through: Date, to: Date, isOver: Bool) {
+            self.meteringPointID = meteringPointID
+            self.from = from
+            self.through = through
+            self.to = to
+            self.isOver = isOver
+        }
+    }
+
     public let settings: Settings
     private let logger: Logger
     private let builder = HourlyStatisticsBuilder()
@@ -93,7 +113,10 @@ public actor StatisticsImporter {
     /// - Throws: `StatisticsImportError` for Home Assistant problems (the cycle stops; the next one
     ///   retries). A failing catch-up fetch only postpones that meter's statistics.
     @discardableResult
-    public func synchronize(_ meters: [Meter], windowStart: Date, now: Date, source: IntervalSource) async throws(HomeAssistantConnectionError) -> [StatisticReport] {
+    public func synchronize(
+        _ meters: [Meter], windowStart: Date, now: Date, source: IntervalSource,
+        progress: (@Sendable (CatchUpProgress) -> Void)? = nil
+    ) async throws(HomeAssistantConnectionError) -> [StatisticReport] {
         let connection = try await HomeAssistantWebSocket.connect(
             to: settings.endpoint, accessToken: settings.accessToken, configuration: settings.connection, logger: logger)
         do {
@@ -108,7 +131,8 @@ public actor StatisticsImporter {
                 seenDirections[meter.meteringPointID] = Set(directions)
                 let pending = directions.filter { !caughtUp.contains(meter.statistic($0).statisticID) }
                 if !pending.isEmpty {
-                    guard try await catchUp(meter, directions: pending, before: windowStart, now: now, recorder: recorder, source: source) else { continue }
+                    guard try await catchUp(meter, directions: pending, before: windowStart, now: now, recorder: recorder, source: source,
+                                            progress: progress) else { continue }
                     caughtUp.formUnion(pending.map { meter.statistic($0).statisticID })
                 }
                 for direction in directions {
@@ -169,7 +193,7 @@ public actor StatisticsImporter {
     /// Returns whether `directions` of the meter are caught up to `windowStart`.
     private func catchUp(
         _ meter: Meter, directions: [EnergyStatistic.Direction], before windowStart: Date, now: Date,
-        recorder: RecorderClient, source: IntervalSource
+        recorder: RecorderClient, source: IntervalSource, progress: (@Sendable (CatchUpProgress) -> Void)?
     ) async throws(HomeAssistantConnectionError) -> Bool {
         let backfillStart = Self.hourFloor(now - settings.backfill.seconds)
         var start = windowStart
@@ -187,6 +211,12 @@ public actor StatisticsImporter {
         ])
         var chunkStart = start
         var number = 0
+        func report(isOver: Bool) {
+            progress?(CatchUpProgress(meteringPointID: meter.meteringPointID, from: start, through: chunkStart, to: windowStart, isOver: isOver))
+        }
+        report(isOver: false)
+        // However it ends (a Home Assistant error throws), the display learns that it did.
+        defer { report(isOver: true) }
         while chunkStart < windowStart {
             if Task.isCancelled { return false }
             let chunkEnd = min(chunkStart + chunk, windowStart)
@@ -210,7 +240,10 @@ public actor StatisticsImporter {
                 "through": "\(chunkEnd.formatted(.iso8601))", "rows": "\(imported)",
             ])
             chunkStart = chunkEnd
-            if chunkStart < windowStart { try? await Task.sleep(for: settings.backfillPause) }
+            if chunkStart < windowStart {
+                report(isOver: false)
+                try? await Task.sleep(for: settings.backfillPause)
+            }
         }
         return true
     }

@@ -28,6 +28,8 @@ public struct BridgeOptions: Sendable {
     /// Retries and backoff of API requests (real time); tests shorten the waits.
     public var pacing: RequestPacer.Policy
     public var observer: (@Sendable (BridgeEvent) -> Void)?
+    /// Where the first backfill shows its progress when run in a terminal (`nil`: in the log).
+    public var statusLine: TerminalStatusLine?
 
     public init(
         version: String = BridgeVersion.current,
@@ -41,7 +43,8 @@ public struct BridgeOptions: Sendable {
         flushInterval: Duration = .seconds(2),
         shutdownTimeout: Duration = .seconds(5),
         pacing: RequestPacer.Policy = RequestPacer.Policy(),
-        observer: (@Sendable (BridgeEvent) -> Void)? = nil
+        observer: (@Sendable (BridgeEvent) -> Void)? = nil,
+        statusLine: TerminalStatusLine? = nil
     ) {
         self.version = version
         self.clock = clock
@@ -55,6 +58,7 @@ public struct BridgeOptions: Sendable {
         self.shutdownTimeout = shutdownTimeout
         self.pacing = pacing
         self.observer = observer
+        self.statusLine = statusLine
     }
 
     func emit(_ kind: BridgeEvent.Kind) {

@@ -26,6 +26,8 @@ struct FetchLoop: Sendable {
         var coreDataNotBefore = ContinuousClock.now
         var loginWait = LoginWait()
         var publishedAuthentication = await runtime.authentication
+        // Only the process's first round of requests is the backfill worth a progress display.
+        var hadFirstRound = false
 
         while !Task.isCancelled {
             if await runtime.authentication == .loginRequired {
@@ -53,7 +55,7 @@ struct FetchLoop: Sendable {
                 }
             }
             if await runtime.hasCoreData, await runtime.authentication != .loginRequired {
-                await fetchDueRequests()
+                if await fetchDueRequests(showingProgress: !hadFirstRound) { hadFirstRound = true }
             }
 
             let authentication = await runtime.authentication
@@ -121,9 +123,14 @@ struct FetchLoop: Sendable {
 
     // MARK: Meter data
 
-    private func fetchDueRequests() async {
+    /// Returns whether there was anything to fetch.
+    private func fetchDueRequests(showingProgress: Bool) async -> Bool {
         let requests = await runtime.dueRequests(at: clock.now)
-        guard !requests.isEmpty else { return }
+        guard !requests.isEmpty else { return false }
+        var progress = showingProgress
+            ? BackfillProgress(requests: requests, display: .interactive(options.statusLine, otherwise: .log(logger)))
+            : nil
+        defer { progress?.finish() }
         var batch: Set<String> = []
         var oldestResponse: ContinuousClock.Instant?
         var lastFlush = ContinuousClock.now
@@ -145,6 +152,7 @@ struct FetchLoop: Sendable {
                 BridgeMetrics.intervalsReceived(summary.outcome.added)
                 batch.insert(id)
                 oldestResponse = oldestResponse ?? received
+                progress?.requestDone(request)
             } catch {
                 if error is CancellationError || Task.isCancelled { break }
                 BridgeMetrics.requestFailed(endpoint: .meterData, error: error)
@@ -152,6 +160,7 @@ struct FetchLoop: Sendable {
                 await handle(failure, meteringPointId: id)
                 batch.insert(id)
                 if failure.scope != .meteringPoint { break }
+                progress?.requestDone(request)
             }
             if index == requests.count - 1 || ContinuousClock.now - lastFlush >= options.flushInterval {
                 await flush(batch, oldestResponse: oldestResponse)
@@ -161,6 +170,7 @@ struct FetchLoop: Sendable {
             }
         }
         if !batch.isEmpty { await flush(batch, oldestResponse: oldestResponse) }
+        return true
     }
 
     /// Saves, then publishes: values the broker has seen are always on disk, so a restart can never

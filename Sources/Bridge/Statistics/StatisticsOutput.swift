@@ -17,6 +17,7 @@ final class StatisticsOutput: Sendable {
     private let lookback: Duration
     private let options: BridgeOptions
     private let logger: Logger
+    private let progress: StatisticsBackfillProgress
     private let triggers: AsyncStream<Set<String>>
     private let trigger: AsyncStream<Set<String>>.Continuation
 
@@ -33,6 +34,7 @@ final class StatisticsOutput: Sendable {
         self.lookback = lookback
         self.options = options
         self.logger = logger
+        progress = StatisticsBackfillProgress(display: .interactive(options.statusLine, otherwise: .none))
         (triggers, trigger) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
 
@@ -80,7 +82,7 @@ final class StatisticsOutput: Sendable {
         guard !meters.isEmpty else { return }
         let api = api
         let logger = logger
-        let reports = try await importer.synchronize(meters, windowStart: windowStart, now: now) { id, from, to in
+        let reports = try await importer.synchronize(meters, windowStart: windowStart, now: now, source: { id, from, to in
             do {
                 return StatisticsIntervals.response(try await api.meterData(meteringPointId: id, from: from, to: to))
             } catch let error as OpenEnergyError where error.httpStatus == 400 {
@@ -91,7 +93,7 @@ final class StatisticsOutput: Sendable {
                 ])
                 return [:]
             }
-        }
+        }, progress: { [progress] in progress.report($0) })
         let changed = reports.filter { $0.importedRows > 0 }
         guard let earliest = changed.compactMap(\.firstChangedHour).min() else { return }
         logger.info("statistics imported", metadata: [

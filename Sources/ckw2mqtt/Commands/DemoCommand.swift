@@ -89,7 +89,8 @@ struct DemoCommand: AsyncParsableCommand {
         let bridgeOptions = BridgeOptions(
             clock: PolledClock { simulator.clock.now },
             // A demo shows things happen: answer Home Assistant's birth quickly.
-            birthDelay: .milliseconds(200) ... .seconds(1))
+            birthDelay: .milliseconds(200) ... .seconds(1),
+            statusLine: .standardError)
         do {
             try await BridgeRunner.run(
                 configuration: configuration, bridgeOptions: bridgeOptions, logger: logger,

@@ -45,7 +45,10 @@ struct PurgeCommand: AsyncParsableCommand {
             }
             // Discovery configs first, so Home Assistant drops the entities before their states vanish.
             let ordered = owned.keys.sorted { ($0.hasPrefix(topics.discoveryPrefix + "/") ? 0 : 1, $0) < ($1.hasPrefix(topics.discoveryPrefix + "/") ? 0 : 1, $1) }
-            var progress = ProgressLine("Removing retained messages", total: ordered.count)
+            // Off a terminal, one line per message would only bury the result.
+            var progress = ProgressReporter(
+                "Removing retained messages", total: ordered.count,
+                display: .interactive(TerminalStatusLine.standardError, otherwise: .none))
             for (index, topic) in ordered.enumerated() {
                 try await client.publish(topic: topic, payload: [], qos: .atLeastOnce, retain: true)
                 progress.update(index + 1)

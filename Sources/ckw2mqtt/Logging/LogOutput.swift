@@ -1,3 +1,4 @@
+import Bridge
 import Foundation
 import Synchronization
 
@@ -8,6 +9,10 @@ final class LogOutput: Sendable {
     private let lock = Mutex(())
 
     func write(_ line: String) {
+        // On a terminal a progress line may be showing: the log line goes above it.
+        if TerminalStatusLine.standardError.isInteractive {
+            return TerminalStatusLine.standardError.print(line)
+        }
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
         lock.withLock { _ in
