@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The soak (`bridge-soak`, see RELIABILITY.md) shortened to two simulated days with one fault of
+/// each kind: the real daemon, a broker crash, 503 and 429 bursts; memory, descriptors, threads and
+/// every interval checked by the program itself.
+@Suite("Faults: a short soak", .timeLimit(.minutes(3)))
+struct SoakTests {
+    @Test("two simulated days with a broker crash and API bursts: every interval accounted for, no fd or thread leak")
+    func twoDays() async throws {
+        let soak = try ChildProcess(executable: try Self.binary(), arguments: ["--days", "2", "--speed", "14400", "--fault-every-hours", "10"])
+        try await soak.waitForExit(timeout: .seconds(150))
+        let line = try #require(soak.lines.last { $0.hasPrefix("{") }, "no JSON result: \(soak.outputText)")
+        let result = try #require(MQTTWatcher.object(line))
+        #expect(result["passed"] as? Bool == true, "\(line)")
+        #expect(result["mismatches"] as? [String] == [], "\(line)")
+        #expect(result["fault_count"] as? Int == 4, "\(line)")
+        #expect(result["import_total_wh"] as? Int == result["expected_import_total_wh"] as? Int)
+        #expect(result["export_total_wh"] as? Int == result["expected_export_total_wh"] as? Int)
+        #expect(soak.terminationStatus == 0)
+    }
+
+    /// `bridge-soak`, built next to the test bundle (the test target depends on it).
+    private static func binary() throws -> String {
+        let directory = URL(fileURLWithPath: try DaemonProcess.binary()).deletingLastPathComponent()
+        for name in ["bridge-soak", "BridgeSoak"] {
+            let path = directory.appendingPathComponent(name).path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw TestFailure("bridge-soak not found in \(directory.path); build it with swift build --product bridge-soak")
+    }
+}
