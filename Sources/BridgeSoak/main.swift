@@ -172,6 +172,10 @@ func run(
     }
     simulator.clock.setSpeed(0)
     let realSeconds = (ContinuousClock.now - realStart).components.seconds
+    // The daemon polls every 20 simulated minutes (the default): with the clock stopped, intervals
+    // completed since its last poll would never be fetched. One poll interval later a poll is due,
+    // and it sees everything up to an instant that no longer moves.
+    simulator.clock.advance(by: FetchPolicy().pollInterval)
     let finalNow = simulator.clock.now
     progress("clock stopped after \(realSeconds) s; checking the retained states against the simulator's data")
 
