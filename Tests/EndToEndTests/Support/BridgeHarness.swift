@@ -19,6 +19,8 @@ final class BridgeHarness: Sendable {
         var mode = CKWMode.client
         var pollInterval = "20m"
         var simulatorPort = 0
+        /// `ckw.request_timeout`: how long an API answer may take.
+        var requestTimeout: Duration = .seconds(30)
     }
 
     let broker: TestBroker
@@ -98,6 +100,7 @@ final class BridgeHarness: Sendable {
             configuration.ckw.clientSecret = Secret(SimulatorConfiguration.BackendApp().clientSecret)
         }
         configuration.bridge.pollInterval = Self.duration(settings.pollInterval)
+        configuration.ckw.requestTimeout = settings.requestTimeout
         return configuration
     }
 
@@ -119,6 +122,8 @@ final class BridgeHarness: Sendable {
             retryDelay: .milliseconds(100),
             retryDelayLimit: .milliseconds(500),
             flushInterval: .zero,
+            // Retries after 5xx, bare 429s and timeouts as in production, with waits of tenths of a second.
+            pacing: RequestPacer.Policy(backoffBase: 0.05, backoffCap: 0.4),
             observer: { [self] event in events.withLock { $0.append(event) } })
         let bridge = try BridgeService(configuration: configuration, options: options, logger: logger)
         let task = Task { try await bridge.run() }
