@@ -143,6 +143,31 @@ struct FetchPlannerTests {
         #expect(restarted.dueRequests(at: start.addingTimeInterval(20 * minute)) { _, from, _ in from }.map(\.reason) == [.poll])
     }
 
+    @Test("Requests withdrawn unanswered (the bridge stopped mid-batch) are due again at once and cost no budget")
+    func withdrawnRequests() {
+        var planner = FetchPlanner(policy: FetchPolicy())
+        let other = "CH1008801234500000000000000067890"
+        planner.track(meter)
+        planner.track(other)
+        let sweeps = planner.dueRequests(at: start) { _, from, _ in from }
+        #expect(sweeps.map(\.reason) == [.correctionSweep, .correctionSweep])
+        // The first was answered, the second never was.
+        planner.withdraw([sweeps[1]], issuedAt: start)
+        let later = start.addingTimeInterval(minute)
+        #expect(planner.nextDecisionDate(after: later) == later)
+        #expect(planner.requestCount(meteringPointId: other, inDayBefore: later) == 0)
+        // Still a sweep: the look-back was never fetched; the answered one keeps its spacing.
+        #expect(planner.dueRequests(at: later) { _, from, _ in from } == [
+            FetchRequest(meteringPointId: other, from: sweeps[1].from, to: sweeps[1].to, reason: .correctionSweep),
+        ])
+        #expect(planner.requestCount(meteringPointId: meter, inDayBefore: later) == 1)
+
+        let poll = planner.dueRequests(at: start.addingTimeInterval(20 * minute)) { _, _, to in to.addingTimeInterval(-900) }
+        #expect(poll.map(\.reason) == [.poll])
+        planner.withdraw(poll, issuedAt: start.addingTimeInterval(20 * minute))
+        #expect(planner.dueRequests(at: start.addingTimeInterval(20 * minute + 30)) { _, _, to in to.addingTimeInterval(-900) }.map(\.reason) == [.poll])
+    }
+
     @Test("A clock that jumps backwards does not stall polling for longer than an interval")
     func clockBackwards() {
         var planner = FetchPlanner(policy: FetchPolicy())

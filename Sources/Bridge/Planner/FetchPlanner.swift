@@ -81,6 +81,23 @@ public struct FetchPlanner: Sendable, Equatable {
         return requests
     }
 
+    /// Takes back requests that `dueRequests` issued at `issuedAt` but whose answers were never
+    /// applied because the bridge stopped first (SIGTERM in the middle of a batch). Their metering
+    /// points are due again at once, as if never polled, and a sweep that did not happen is still
+    /// due: otherwise the saved schedule would make the next start wait a whole poll interval for
+    /// data it never received.
+    public mutating func withdraw(_ requests: [FetchRequest], issuedAt: Date) {
+        for request in requests {
+            guard var entry = schedule.entries[request.meteringPointId] else { continue }
+            if let index = entry.recentRequests.lastIndex(where: { $0.at == issuedAt && $0.reason == request.reason }) {
+                entry.recentRequests.remove(at: index)
+            }
+            entry.lastPollAt = nil
+            if request.reason == .correctionSweep { entry.lastSweepAt = nil }
+            schedule.entries[request.meteringPointId] = entry
+        }
+    }
+
     /// `dueRequests(at:firstNeeded:)` with the ledger answering where data is still needed.
     public mutating func dueRequests(at now: Date, ledger: MeterLedger) -> [FetchRequest] {
         dueRequests(at: now) { id, from, to in ledger.firstIntervalNeedingFetch(meteringPointId: id, from: from, to: to) }

@@ -116,6 +116,10 @@ actor BridgeRuntime {
         planner.dueRequests(at: now, ledger: ledger)
     }
 
+    func withdraw(_ requests: [FetchRequest], issuedAt: Date) {
+        planner.withdraw(requests, issuedAt: issuedAt)
+    }
+
     func nextDecisionDate(after now: Date) -> Date? {
         planner.nextDecisionDate(after: now)
     }

@@ -125,7 +125,8 @@ struct FetchLoop: Sendable {
 
     /// Returns whether there was anything to fetch.
     private func fetchDueRequests(showingProgress: Bool) async -> Bool {
-        let requests = await runtime.dueRequests(at: clock.now)
+        let issuedAt = clock.now
+        let requests = await runtime.dueRequests(at: issuedAt)
         guard !requests.isEmpty else { return false }
         var progress = showingProgress
             ? BackfillProgress(requests: requests, display: .interactive(options.statusLine, otherwise: .log(logger)))
@@ -135,7 +136,10 @@ struct FetchLoop: Sendable {
         var oldestResponse: ContinuousClock.Instant?
         var lastFlush = ContinuousClock.now
         for (index, request) in requests.enumerated() {
-            if Task.isCancelled { break }
+            if Task.isCancelled {
+                await runtime.withdraw(Array(requests[index...]), issuedAt: issuedAt)
+                break
+            }
             let id = request.meteringPointId
             do {
                 let data = try await ckw.api.meterData(meteringPointId: id, from: request.from, to: request.to)
@@ -154,7 +158,11 @@ struct FetchLoop: Sendable {
                 oldestResponse = oldestResponse ?? received
                 progress?.requestDone(request)
             } catch {
-                if error is CancellationError || Task.isCancelled { break }
+                if error is CancellationError || Task.isCancelled {
+                    // Stopping: this answer and the rest are still needed at the next start.
+                    await runtime.withdraw(Array(requests[index...]), issuedAt: issuedAt)
+                    break
+                }
                 BridgeMetrics.requestFailed(endpoint: .meterData, error: error)
                 let failure = FetchFailure.classify(error)
                 await handle(failure, meteringPointId: id)
