@@ -173,14 +173,16 @@ func run(
     simulator.clock.setSpeed(0)
     let realSeconds = (ContinuousClock.now - realStart).components.seconds
     // The daemon polls every 20 simulated minutes (the default): with the clock stopped, intervals
-    // completed since its last poll would never be fetched. One poll interval later a poll is due,
-    // and it sees everything up to an instant that no longer moves.
-    simulator.clock.advance(by: FetchPolicy().pollInterval)
+    // completed since its last poll would never be fetched. And it extrapolates the clock between
+    // reads (every 50 ms, later on a loaded machine) without ever going back, so it may be ahead of
+    // the stopped clock by the speed times that lag. A poll interval plus two real seconds' worth
+    // later, one more poll is due, and it sees everything up to an instant that no longer moves.
+    simulator.clock.advance(by: FetchPolicy().pollInterval + .seconds(2 * options.speed))
     let finalNow = simulator.clock.now
     progress("clock stopped after \(realSeconds) s; checking the retained states against the simulator's data")
 
     // Every interval accounted for: the retained states equal the simulator's data once the daemon caught up.
-    let mismatches = try await waitForTruth(port: broker.port, truth: truth, ids: ids, now: finalNow, timeout: .seconds(180))
+    let mismatches = try await waitForTruth(port: broker.port, truth: truth, ids: ids, now: finalNow, timeout: .seconds(60))
     // Measured like the daily samples: settled, broker connected, nothing in flight.
     try await Task.sleep(for: .seconds(2))
     guard let last = ProcessSample(pid: daemon.pid), let first = samples.first else { throw SoakFailure("no samples") }
@@ -198,7 +200,7 @@ func run(
         "rss_kb_max": samples.map(\.residentKilobytes).max()!, "rss_drift_percent": (drift * 10).rounded() / 10,
         "fds_after_day_1": first.fileDescriptors, "fds_end": last.fileDescriptors, "fds_max": samples.map(\.fileDescriptors).max()!,
         "threads_after_day_1": first.threads, "threads_end": last.threads, "threads_max": samples.map(\.threads).max()!,
-        "intervals_per_meter": options.days * 96,
+        "intervals_per_meter": Int(finalNow.timeIntervalSince(start) / 900),
         "import_total_wh": shown?.importWh ?? -1, "expected_import_total_wh": expected.importWh,
         "export_total_wh": shown?.exportWh ?? -1, "expected_export_total_wh": expected.exportWh ?? -1,
         "mismatches": mismatches, "passed": passed,
