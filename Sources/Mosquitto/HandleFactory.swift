@@ -59,9 +59,10 @@ enum HandleFactory {
                 "TLS files not usable (CA \(caFile ?? caDirectory ?? "-"), client certificate "
                     + "\(certificate?.certificateFile ?? "-")): \(MosquittoLibrary.describe(rc))")
         }
-        // SSL_VERIFY_PEER: the chain is always verified.
-        try check(mosquitto_tls_opts_set(handle, 1, nil, nil), "TLS options")
-        let skipHostname = tls.certificateVerification == .noHostnameVerification
+        // SSL_VERIFY_PEER (1): the chain is verified unless verification was switched off explicitly.
+        let verifyPeer: Int32 = tls.certificateVerification == .none ? 0 : 1
+        try check(mosquitto_tls_opts_set(handle, verifyPeer, nil, nil), "TLS options")
+        let skipHostname = tls.certificateVerification != .fullVerification
         try check(mosquitto_tls_insecure_set(handle, skipHostname), "TLS host-name verification")
     }
 

@@ -112,6 +112,8 @@ extension MQTTClient {
             /// Verify the chain but not the host name. Only for brokers reached under a name their
             /// certificate does not carry; anyone holding a certificate from the same CA can impersonate them.
             case noHostnameVerification
+            /// No check at all (chain nor host name): encryption without authentication, for test brokers.
+            case none
         }
 
         public var trustRoots: TrustRoots

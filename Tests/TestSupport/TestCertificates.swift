@@ -1,20 +1,20 @@
 import Foundation
-import TestSupport
 
 /// A throw-away PKI made with the `openssl` command: a CA, a server certificate it signed for
 /// 127.0.0.1, a second server certificate for a name we never connect to, and an unrelated CA.
-struct TestCertificates: Sendable {
-    let directory: TemporaryDirectory
-    var caFile: String { directory.file("ca.crt") }
-    var serverCertificateFile: String { directory.file("server.crt") }
-    var serverKeyFile: String { directory.file("server.key") }
+/// Shared by the broker's and the API's TLS tests.
+public struct TestCertificates: Sendable {
+    public let directory: TemporaryDirectory
+    public var caFile: String { directory.file("ca.crt") }
+    public var serverCertificateFile: String { directory.file("server.crt") }
+    public var serverKeyFile: String { directory.file("server.key") }
     /// Valid chain, but issued for `broker.invalid` only, so host-name verification fails on 127.0.0.1.
-    var otherNameCertificateFile: String { directory.file("other-name.crt") }
-    var otherNameKeyFile: String { directory.file("other-name.key") }
+    public var otherNameCertificateFile: String { directory.file("other-name.crt") }
+    public var otherNameKeyFile: String { directory.file("other-name.key") }
     /// A CA that signed nothing the broker presents.
-    var unrelatedCAFile: String { directory.file("unrelated-ca.crt") }
+    public var unrelatedCAFile: String { directory.file("unrelated-ca.crt") }
 
-    static func generate() throws -> TestCertificates {
+    public static func generate() throws -> TestCertificates {
         let openssl = try RequiredProgram.path("openssl", package: "openssl")
         let certificates = TestCertificates(directory: try TemporaryDirectory(prefix: "mosquitto-tls"))
         let d = certificates.directory

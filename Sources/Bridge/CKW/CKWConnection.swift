@@ -20,7 +20,12 @@ final class CKWConnection: Sendable {
         let ckw = configuration.ckw
         guard let apiBaseURL = ckw.apiBaseURL else { throw .missing("ckw.api_base_url") }
         guard let clientID = ckw.clientID else { throw .missing("ckw.client_id") }
-        let httpClient = OpenEnergyHTTP.makeHTTPClient(readTimeout: ckw.requestTimeout.timeInterval)
+        let httpClient: HTTPClient
+        do {
+            httpClient = try OpenEnergyHTTP.makeHTTPClient(readTimeout: ckw.requestTimeout.timeInterval, tls: ckw.tls.openEnergy)
+        } catch {
+            throw .tls(error)
+        }
         let oidcClient = OIDCClientConfiguration(
             issuer: OIDCIssuer(ckw.issuer.url), clientID: clientID, clientSecret: ckw.clientSecret?.plaintext,
             redirectURI: ckw.redirectURI, scopes: ckw.scopes)
@@ -73,10 +78,20 @@ final class CKWConnection: Sendable {
 /// with `CKWRequirement.suppliedByCaller` and then did not supply it).
 public enum CKWSetupError: Error, Sendable, CustomStringConvertible {
     case missing(String)
+    /// `ckw.tls.ca_file` cannot be used.
+    case tls(OpenEnergyTLSError)
 
     public var description: String {
         switch self {
         case .missing(let key): "The configuration has no `\(key)`; the CKW connection needs it."
+        case .tls(let error): "ckw.tls.ca_file: \(error)"
         }
+    }
+}
+
+extension CKWTLSSettings {
+    /// The OpenEnergy client's form of these settings.
+    public var openEnergy: OpenEnergyTLS {
+        OpenEnergyTLS(caFile: caFile, insecureSkipVerify: insecureSkipVerify)
     }
 }

@@ -59,6 +59,8 @@ public struct MQTTTLSSettings: Sendable, Equatable {
     public var keyFile: String?
     /// Skips the check that the broker's certificate names the host; only for test brokers.
     public var insecureSkipVerifyHostname = false
+    /// Skips every check of the broker's certificate (chain and host name); only for test brokers.
+    public var insecureSkipVerify = false
 
     public init() {}
 }
@@ -124,6 +126,19 @@ public struct CKWSettings: Sendable, Equatable {
     /// Only these metering points are bridged; `nil` means every one in core data.
     public var meteringPoints: [String]?
     public var requestTimeout: Duration = .seconds(30)
+    /// Trust settings for the API and the identity provider.
+    public var tls = CKWTLSSettings()
+
+    public init() {}
+}
+
+/// How the certificates of CKW's API and identity provider are checked: always, against the system's
+/// CAs unless `caFile` names others.
+public struct CKWTLSSettings: Sendable, Equatable {
+    /// PEM file of the CAs that may sign the API's and the identity provider's certificates.
+    public var caFile: String?
+    /// Skips every certificate check; only for test endpoints (the tokens travel unprotected).
+    public var insecureSkipVerify = false
 
     public init() {}
 }

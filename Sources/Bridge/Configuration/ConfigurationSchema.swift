@@ -45,6 +45,7 @@ enum ConfigurationSchema {
         .optionalString("mqtt.tls.cert_file", \.mqtt.tls.certFile),
         .optionalString("mqtt.tls.key_file", \.mqtt.tls.keyFile),
         .bool("mqtt.tls.insecure_skip_verify_hostname", \.mqtt.tls.insecureSkipVerifyHostname),
+        .bool("mqtt.tls.insecure_skip_verify", \.mqtt.tls.insecureSkipVerify),
     ]
 
     // MARK: homeassistant
@@ -113,6 +114,8 @@ enum ConfigurationSchema {
             config.ckw.meteringPoints = ids
         }, render: { $0.ckw.meteringPoints.map(YAMLRendering.list) }),
         .duration("ckw.request_timeout", \.ckw.requestTimeout, in: .seconds(1) ... .seconds(300)),
+        .optionalString("ckw.tls.ca_file", \.ckw.tls.caFile),
+        .bool("ckw.tls.insecure_skip_verify", \.ckw.tls.insecureSkipVerify),
     ]
 
     // MARK: bridge

@@ -41,6 +41,7 @@ enum ConfigurationValidation {
             let setKeys = files.filter { $0.path != nil }.map(\.key)
                 + (tls.caPath != nil ? ["mqtt.tls.ca_path"] : [])
                 + (tls.insecureSkipVerifyHostname ? ["mqtt.tls.insecure_skip_verify_hostname"] : [])
+                + (tls.insecureSkipVerify ? ["mqtt.tls.insecure_skip_verify"] : [])
             for key in setKeys {
                 builder.report(key, builder.assignments[key]?.source,
                                "is set but `mqtt.tls.enabled` is false; enable TLS or remove the key")
@@ -83,6 +84,10 @@ enum ConfigurationValidation {
                 builder.report("ckw.client_secret", nil,
                                "is required in backend mode (or `ckw.client_secret_file`): the app credentials CKW issued")
             }
+        }
+        if let caFile = ckw.tls.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            let reason = FileManager.default.fileExists(atPath: caFile) ? "is not readable" : "does not exist"
+            builder.report("ckw.tls.ca_file", builder.assignments["ckw.tls.ca_file"]?.source, "the file `\(caFile)` \(reason)")
         }
         if ckw.mode == .client, ckw.sendCredentialHeaders {
             builder.report("ckw.send_credential_headers", builder.assignments["ckw.send_credential_headers"]?.source,

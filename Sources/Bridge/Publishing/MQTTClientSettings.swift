@@ -24,9 +24,11 @@ public enum MQTTClientSettings {
                 if let caFile = settings.tls.caFile { .caFile(caFile) }
                 else if let caPath = settings.tls.caPath { .caDirectory(caPath) }
                 else { .system }
-            var tls = MQTTClient.TLS(
-                trustRoots: trustRoots,
-                certificateVerification: settings.tls.insecureSkipVerifyHostname ? .noHostnameVerification : .fullVerification)
+            let verification: MQTTClient.TLS.CertificateVerification =
+                if settings.tls.insecureSkipVerify { .none }
+                else if settings.tls.insecureSkipVerifyHostname { .noHostnameVerification }
+                else { .fullVerification }
+            var tls = MQTTClient.TLS(trustRoots: trustRoots, certificateVerification: verification)
             if let certificate = settings.tls.certFile, let key = settings.tls.keyFile {
                 tls.clientCertificate = .init(certificateFile: certificate, privateKeyFile: key)
             }

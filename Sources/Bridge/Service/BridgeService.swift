@@ -38,6 +38,9 @@ public final class BridgeService: Service {
         self.configuration = configuration
         self.options = options
         self.logger = logger
+        for warning in InsecureTLSWarning.warnings(for: configuration) {
+            logger.warning("\(warning)")
+        }
         store = StateStore(directory: configuration.bridge.stateDirectory)
         let retention = MeterLedger.retention(forLookback: configuration.bridge.lookback)
         var state = try store.load() ?? BridgeState(ledger: MeterLedger(retention: retention))

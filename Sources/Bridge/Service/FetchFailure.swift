@@ -16,6 +16,14 @@ struct FetchFailure: Error, Sendable {
     var message: String
 
     static func classify(_ error: any Error) -> FetchFailure {
+        var failure = scoped(error)
+        if failure.message.contains(OpenEnergyHTTP.untrustedCertificateReason) {
+            failure.message += ". If CKW is reached through a private CA, name it in `ckw.tls.ca_file`."
+        }
+        return failure
+    }
+
+    private static func scoped(_ error: any Error) -> FetchFailure {
         switch error {
         case let error as OpenEnergyAuthError:
             switch error {

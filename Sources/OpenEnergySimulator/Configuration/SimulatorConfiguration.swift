@@ -29,6 +29,8 @@ public struct SimulatorConfiguration: Sendable {
     public var clockStart: Date?
     /// Simulated seconds per real second.
     public var clockSpeed: Double
+    /// Serve HTTPS with this certificate instead of plain HTTP (for the TLS verification tests).
+    public var tls: TLS?
     public var logger: Logger
 
     public init(
@@ -46,6 +48,7 @@ public struct SimulatorConfiguration: Sendable {
         delivery: DeliverySchedule = DeliverySchedule(),
         clockStart: Date? = nil,
         clockSpeed: Double = 1,
+        tls: TLS? = nil,
         logger: Logger = Logger(label: "OpenEnergySimulator")
     ) {
         self.port = port
@@ -62,7 +65,21 @@ public struct SimulatorConfiguration: Sendable {
         self.delivery = delivery
         self.clockStart = clockStart
         self.clockSpeed = clockSpeed
+        self.tls = tls
         self.logger = logger
+    }
+}
+
+extension SimulatorConfiguration {
+    /// The server's certificate chain and private key, PEM files.
+    public struct TLS: Sendable, Hashable {
+        public var certificateChainFile: String
+        public var privateKeyFile: String
+
+        public init(certificateChainFile: String, privateKeyFile: String) {
+            self.certificateChainFile = certificateChainFile
+            self.privateKeyFile = privateKeyFile
+        }
     }
 }
 

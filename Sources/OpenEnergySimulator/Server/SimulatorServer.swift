@@ -1,7 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -39,23 +42,27 @@ public final class SimulatorServer: Sendable {
         self.serverTask = serverTask
     }
 
-    /// `http://127.0.0.1:PORT`
-    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    /// `http://127.0.0.1:PORT` (`https` when the configuration has TLS)
+    public var baseURL: URL { URL(string: Self.origin(port: port, tls: configuration.tls != nil))! }
     /// `http://127.0.0.1:PORT/auth/realms/CKW`
-    public var issuerURL: URL { URL(string: Self.issuer(port: port, realm: configuration.realm))! }
+    public var issuerURL: URL { URL(string: Self.issuer(port: port, configuration: configuration))! }
     /// `http://127.0.0.1:PORT/api/client/`
-    public var clientAPIBaseURL: URL { URL(string: "http://127.0.0.1:\(port)/api/client/")! }
+    public var clientAPIBaseURL: URL { URL(string: "\(baseURL.absoluteString)/api/client/")! }
     /// `http://127.0.0.1:PORT/api/backend/`
-    public var backendAPIBaseURL: URL { URL(string: "http://127.0.0.1:\(port)/api/backend/")! }
+    public var backendAPIBaseURL: URL { URL(string: "\(baseURL.absoluteString)/api/backend/")! }
 
-    private static func issuer(port: Int, realm: String) -> String {
-        "http://127.0.0.1:\(port)/auth/realms/\(realm)"
+    private static func origin(port: Int, tls: Bool) -> String {
+        "\(tls ? "https" : "http")://127.0.0.1:\(port)"
+    }
+
+    private static func issuer(port: Int, configuration: SimulatorConfiguration) -> String {
+        "\(origin(port: port, tls: configuration.tls != nil))/auth/realms/\(configuration.realm)"
     }
 
     /// Binds 127.0.0.1 and returns once the server accepts connections.
     public static func start(_ configuration: SimulatorConfiguration = SimulatorConfiguration()) async throws -> SimulatorServer {
         let boundPort = Atomic<Int>(configuration.port)
-        let issuer: @Sendable () -> String = { Self.issuer(port: boundPort.load(ordering: .relaxed), realm: configuration.realm) }
+        let issuer: @Sendable () -> String = { Self.issuer(port: boundPort.load(ordering: .relaxed), configuration: configuration) }
 
         let store = AuthorizationStore(lifetimes: configuration.tokenLifetimes)
         let signingKey = try await SigningKey.shared()
@@ -82,6 +89,7 @@ public final class SimulatorServer: Sendable {
         let (running, runningContinuation) = AsyncStream.makeStream(of: Int.self)
         let application = Application(
             router: router,
+            server: try Self.serverBuilder(configuration.tls),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: configuration.port)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
@@ -116,6 +124,15 @@ public final class SimulatorServer: Sendable {
             serviceGroup: serviceGroup,
             serverTask: serverTask
         )
+    }
+
+    /// Plain HTTP/1.1, or HTTP/1.1 over TLS with the configured certificate.
+    private static func serverBuilder(_ tls: SimulatorConfiguration.TLS?) throws -> HTTPServerBuilder {
+        guard let tls else { return .http1() }
+        let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChainFile).map { NIOSSLCertificateSource.certificate($0) }
+        let key = try NIOSSLPrivateKey(file: tls.privateKeyFile, format: .pem)
+        return try .tls(.http1(), tlsConfiguration: TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain, privateKey: .privateKey(key)))
     }
 
     /// Stops accepting connections, lets requests in flight finish and closes the connections.

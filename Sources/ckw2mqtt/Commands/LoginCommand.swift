@@ -35,7 +35,7 @@ struct LoginCommand: AsyncParsableCommand {
             issuer: OIDCIssuer(ckw.issuer.url), clientID: ckw.clientID ?? "", clientSecret: ckw.clientSecret?.plaintext,
             redirectURI: ckw.redirectURI, scopes: ckw.scopes)
         let store = TokenStore(directory: URL(fileURLWithPath: configuration.bridge.stateDirectory, isDirectory: true))
-        let httpClient = OpenEnergyHTTP.makeHTTPClient()
+        let httpClient = try CKWHTTPClient.make(configuration)
         let login = OIDCLogin(client: client, httpClient: httpClient)
         do {
             let tokens = paste ? try await pasteLogin(login) : try await loopbackLogin(login, callbackPath: ckw.redirectURI.path)

@@ -28,7 +28,7 @@ struct LogoutCommand: AsyncParsableCommand {
             return
         }
         if let refreshToken = tokens.refreshToken {
-            let httpClient = OpenEnergyHTTP.makeHTTPClient()
+            let httpClient = try CKWHTTPClient.make(configuration)
             await revoke(refreshToken, tokens: tokens, configuration: configuration, httpClient: httpClient)
             try? await httpClient.shutdown()
         }
