@@ -171,7 +171,7 @@ private extension BridgeExecutable {
     var fetchCount: Int { child.lines.count { $0.contains("meter data applied") } }
 
     func waitForFetch(after count: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         while fetchCount <= count {
             guard ContinuousClock.now < deadline else { throw TestFailure("ckw2mqtt (pid \(processIdentifier)) fetched nothing; its log:\n\(log)") }
             guard isRunning else { throw TestFailure("ckw2mqtt (pid \(processIdentifier)) exited; its log:\n\(log)") }

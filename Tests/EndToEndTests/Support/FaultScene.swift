@@ -1,4 +1,5 @@
 import Foundation
+import OpenEnergy
 import Testing
 import TestSupport
 
