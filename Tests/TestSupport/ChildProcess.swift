@@ -9,11 +9,15 @@ public final class ChildProcess: Sendable {
     private let stdinPipe = Pipe()
     private let output: LineCollector
 
-    public init(executable: String, arguments: [String]) throws {
+    /// - Parameter environment: Variables added to (or replacing those of) this process's environment.
+    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
         self.executable = executable
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let stdoutPipe = Pipe()
         process.standardOutput = stdoutPipe
         process.standardError = stdoutPipe

@@ -55,6 +55,12 @@ public final class SimulatorControls: Sendable {
 
     // MARK: Tokens and logins
 
+    /// Every authorization code, access, refresh and ID token issued so far (the latest 10,000),
+    /// for tests that scan output for leaked secrets.
+    public var issuedTokens: [String] {
+        get async { store.issuedSecrets }
+    }
+
     /// Every access token issued so far expires now (refresh tokens stay valid).
     public func expireAllAccessTokens() async {
         store.expireAllAccessTokens()

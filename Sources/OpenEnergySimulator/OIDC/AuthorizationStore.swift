@@ -68,11 +68,26 @@ final class AuthorizationStore: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Every code and token handed out, newest last, for tests that make sure none of them leaks
+    /// into logs or published messages. Bounded so that long soak runs do not grow without end.
+    private let issued = Mutex<[String]>([])
+    private static let issuedLimit = 10_000
     let lifetimes: SimulatorConfiguration.TokenLifetimes
 
     init(lifetimes: SimulatorConfiguration.TokenLifetimes) {
         self.lifetimes = lifetimes
     }
+
+    // MARK: Issued secrets
+
+    func recordIssued(_ secrets: [String]) {
+        issued.withLock { issued in
+            issued.append(contentsOf: secrets)
+            if issued.count > Self.issuedLimit { issued.removeFirst(issued.count - Self.issuedLimit) }
+        }
+    }
+
+    var issuedSecrets: [String] { issued.withLock { $0 } }
 
     // MARK: Login
 
@@ -131,6 +146,7 @@ final class AuthorizationStore: Sendable {
                 tampering: state.nextTampering
             )
             state.nextTampering = nil
+            recordIssued([code])
             return .code(code: code, sessionID: session.id)
         }
     }

@@ -51,6 +51,7 @@ struct TokenIssuer: Sendable {
         if session.scope.split(separator: " ").contains("openid") {
             idToken = try await self.idToken(for: session, tampering: tampering, now: now)
         }
+        store.recordIssued([accessToken, refreshToken] + (idToken.map { [$0] } ?? []))
         return TokenResponse(
             accessToken: accessToken,
             expiresIn: Int(lifetimes.accessToken.timeInterval),
@@ -72,8 +73,10 @@ struct TokenIssuer: Sendable {
             sessionID: nil
         )
         let scope = "profile email"
+        let accessToken = try await accessToken(for: principal, scope: scope, now: now)
+        store.recordIssued([accessToken])
         return TokenResponse(
-            accessToken: try await accessToken(for: principal, scope: scope, now: now),
+            accessToken: accessToken,
             expiresIn: Int(lifetimes.accessToken.timeInterval),
             refreshExpiresIn: 0,
             scope: scope

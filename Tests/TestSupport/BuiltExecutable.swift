@@ -1,0 +1,19 @@
+import Foundation
+
+/// An executable product of this package, built next to the test bundle by `swift build
+/// --build-tests` / `swift test`, for tests that run the real program in a child process.
+public enum BuiltExecutable {
+    public static func path(_ name: String) throws -> String {
+        let testExecutable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var directory = URL(fileURLWithPath: testExecutable).deletingLastPathComponent()
+        // On macOS the tests run inside `<name>.xctest/Contents/MacOS`.
+        while directory.pathExtension == "xctest" || directory.lastPathComponent == "MacOS" || directory.lastPathComponent == "Contents" {
+            directory.deleteLastPathComponent()
+        }
+        let candidate = directory.appendingPathComponent(name).path
+        guard FileManager.default.isExecutableFile(atPath: candidate) else {
+            throw TestFailure("no \(name) executable at \(candidate); build it with `swift build --build-tests` first")
+        }
+        return candidate
+    }
+}
