@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "simulator-benchmark", targets: ["SimulatorBenchmark"]),
         .library(name: "HomeAssistant", targets: ["HomeAssistant"]),
         .executable(name: "openenergy-benchmark", targets: ["OpenEnergyBenchmark"]),
+        .executable(name: "openenergy-fuzz", targets: ["OpenEnergyFuzz"]),
         .library(name: "HomeAssistantRecorder", targets: ["HomeAssistantRecorder"]),
         .library(name: "Bridge", targets: ["Bridge"]),
         .executable(name: "ckw2mqtt", targets: ["ckw2mqtt"]),
@@ -112,6 +113,23 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Mutation fuzzing of the wire decoders, the rate-limit header parser and the configuration
+        // loader: `swift run -c release openenergy-fuzz --iterations 5000000` (JSON results).
+        .target(
+            name: "Fuzzing",
+            dependencies: ["OpenEnergy", "Bridge"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "OpenEnergyFuzz",
+            dependencies: ["Fuzzing"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FuzzingTests",
+            dependencies: ["Fuzzing"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

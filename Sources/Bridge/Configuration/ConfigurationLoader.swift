@@ -24,6 +24,10 @@ public struct ConfigurationLoader: Sendable {
     public var environment: [String: String]
     public var ckwRequirement: CKWRequirement
 
+    /// Far beyond any real configuration or secret: a larger file is a mistake (`/dev/zero`), refused.
+    static let largestConfigurationFile = 1 << 20
+    static let largestSecretFile = 64 * 1024
+
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 ckwRequirement: CKWRequirement = .required) {
         self.environment = environment
@@ -37,7 +41,7 @@ public struct ConfigurationLoader: Sendable {
         if let path = file ?? environment[Self.configurationFileVariable].flatMap({ $0.isEmpty ? nil : $0 }) {
             let source = ConfigurationSource.file(path: path, line: nil)
             do {
-                if let text = try FileReading.text(of: path) {
+                if let text = try FileReading.text(of: path, limit: Self.largestConfigurationFile) {
                     builder.applyYAML(text, fileName: path)
                 } else {
                     builder.fileUnusable = true
@@ -251,7 +255,7 @@ struct ConfigurationBuilder {
         }
         guard let path = configuration[keyPath: fileField], let source = assignments[fileKey]?.source else { return }
         do {
-            guard let contents = try FileReading.text(of: path) else {
+            guard let contents = try FileReading.text(of: path, limit: ConfigurationLoader.largestSecretFile) else {
                 report(fileKey, source, "the secret file `\(path)` is not UTF-8 text")
                 return
             }

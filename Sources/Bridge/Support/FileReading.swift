@@ -18,7 +18,9 @@ enum FileReading {
         var isNoSuchFile: Bool { code == ENOENT }
     }
 
-    static func contents(of path: String) throws(Failure) -> Data {
+    /// - Parameter limit: Larger files fail with `EFBIG` ("file too large") instead of being read on,
+    ///   so that a path such as `/dev/zero` named by mistake cannot exhaust the memory.
+    static func contents(of path: String, limit: Int = .max) throws(Failure) -> Data {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Failure(code: errno) }
         defer { close(descriptor) }
@@ -31,12 +33,13 @@ enum FileReading {
                 throw Failure(code: errno)
             }
             if count == 0 { return data }
+            guard data.count + count <= limit else { throw Failure(code: EFBIG) }
             data.append(contentsOf: buffer[..<count])
         }
     }
 
     /// UTF-8 text; `nil` when the bytes are not UTF-8.
-    static func text(of path: String) throws(Failure) -> String? {
-        String(data: try contents(of: path), encoding: .utf8)
+    static func text(of path: String, limit: Int = .max) throws(Failure) -> String? {
+        String(data: try contents(of: path, limit: limit), encoding: .utf8)
     }
 }

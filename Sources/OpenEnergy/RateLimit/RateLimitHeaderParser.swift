@@ -14,6 +14,11 @@ public enum RateLimitHeaderParser {
     /// How far from `now` an absolute reset may be and still be taken as one.
     static let plausibleAbsoluteWindow: ClosedRange<TimeInterval> = -86_400...(366 * 86_400)
 
+    /// Resets and `Retry-After`s further ahead than this are not believed: a quota window is a day
+    /// or a month, and an absurd value (`Retry-After: 99999999999999`) must not reach date arithmetic
+    /// that cannot represent it.
+    public static let longestPlausibleWait: TimeInterval = 366 * 86_400
+
     public static func parse(headers: some Sequence<(name: String, value: String)>, receivedAt now: Date) -> RateLimitStatus {
         var status = RateLimitStatus(observedAt: now)
         var ietf = (limit: Int?.none, remaining: Int?.none, reset: Date?.none)
@@ -32,7 +37,7 @@ public enum RateLimitHeaderParser {
                 let parsed = parseIETFRateLimit(value)
                 ietf.limit = parsed.limit ?? ietf.limit
                 ietf.remaining = parsed.remaining ?? ietf.remaining
-                ietf.reset = parsed.resetSeconds.map { now.addingTimeInterval($0) } ?? ietf.reset
+                ietf.reset = parsed.resetSeconds.flatMap { plausible(now.addingTimeInterval($0), now: now) } ?? ietf.reset
             case "ratelimit-policy":
                 ietf.limit = ietf.limit ?? parseIETFRateLimitPolicy(value)
             case "ratelimit-limit":
@@ -40,7 +45,7 @@ public enum RateLimitHeaderParser {
             case "ratelimit-remaining":
                 ietf.remaining = nonNegativeInteger(value) ?? ietf.remaining
             case "ratelimit-reset":
-                ietf.reset = nonNegativeNumber(value).map { now.addingTimeInterval($0) } ?? ietf.reset
+                ietf.reset = nonNegativeNumber(value).flatMap { plausible(now.addingTimeInterval($0), now: now) } ?? ietf.reset
             default:
                 continue
             }
@@ -62,17 +67,23 @@ public enum RateLimitHeaderParser {
         if plausibleAbsoluteWindow.contains(number - nowSeconds) {
             return Date(timeIntervalSince1970: max(number, nowSeconds))
         }
-        return now.addingTimeInterval(number / 1_000)
+        return plausible(now.addingTimeInterval(number / 1_000), now: now)
     }
 
     /// `Retry-After`: delta seconds, or an HTTP date (IMF-fixdate, RFC 850 or asctime). Dates in the past mean now.
     public static func parseRetryAfter(_ value: String, now: Date) -> Date? {
         let value = value.trimmingCharacters(in: .whitespaces)
         if let seconds = nonNegativeNumber(value) {
-            return now.addingTimeInterval(seconds)
+            return plausible(now.addingTimeInterval(seconds), now: now)
         }
         guard let date = HTTPDate.parse(value) else { return nil }
-        return max(date, now)
+        return plausible(max(date, now), now: now)
+    }
+
+    /// `date`, unless it lies further ahead than ``longestPlausibleWait`` (then the header is ignored
+    /// like any other unusable value).
+    private static func plausible(_ date: Date, now: Date) -> Date? {
+        date.timeIntervalSince(now) <= longestPlausibleWait ? date : nil
     }
 
     /// The IETF `RateLimit` field: `limit=100, remaining=50, reset=30` or `"default";r=50;t=30`

@@ -61,7 +61,10 @@ package enum ISO8601Timestamp {
 
     /// Formats as `yyyy-MM-ddTHH:mm:ssZ`, adding `.SSS` only when the date has a sub-second part.
     package static func format(_ date: Date) -> String {
-        let interval = date.timeIntervalSince1970
+        // Four-digit years only: a date outside them (from a hostile header, say) is shown at the
+        // nearest end rather than trapping in the integer conversion below.
+        let raw = date.timeIntervalSince1970.isNaN ? 0 : date.timeIntervalSince1970
+        let interval = min(max(raw, -62_167_219_200), 253_402_300_799)
         let wholeSeconds = Int(interval.rounded(.down))
         let milliseconds = Int(((interval - Double(wholeSeconds)) * 1_000).rounded())
         var days = wholeSeconds / 86_400

@@ -136,3 +136,36 @@ struct RateLimitHeaderParserTests {
         }
     }
 }
+
+/// Found by `openenergy-fuzz`: a reset or `Retry-After` absurdly far ahead was kept, and printing it
+/// (the rate-limited error, `status`, `bridge/info`) trapped converting it to an integer.
+@Suite("Rate-limit headers from a hostile server")
+struct HostileRateLimitHeaderTests {
+    let now = Date(timeIntervalSince1970: 1_795_677_600)
+
+    @Test("a wait further ahead than a year is ignored", arguments: [
+        ("Retry-After", "99999999999999999999999999"),
+        ("X-Ratelimit-Reset", "3099999999999999999999999999"),
+        ("RateLimit", "limit=100, remaining=5, reset=9223372036854775808"),
+        ("RateLimit-Reset", "40000000"),
+        ("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT"),
+    ])
+    func absurdWaitIgnored(_ header: (String, String)) {
+        let status = RateLimitHeaderParser.parse(headers: [(name: header.0, value: header.1)], receivedAt: now)
+        #expect(status.resetAt == nil)
+        #expect(status.retryAfter == nil)
+    }
+
+    @Test("a wait within a year is kept")
+    func yearKept() {
+        let status = RateLimitHeaderParser.parse(headers: [(name: "Retry-After", value: "\(365 * 86_400)")], receivedAt: now)
+        #expect(status.retryAfter == now.addingTimeInterval(365 * 86_400))
+    }
+
+    @Test("an instant beyond four-digit years is printed at the nearest end instead of trapping")
+    func formatClamps() {
+        let status = RateLimitStatus(resetAt: Date(timeIntervalSince1970: 3.1e27), observedAt: now)
+        #expect(OpenEnergyError.rateLimited(endpoint: "GET x", status: status).description.hasSuffix("9999-12-31T23:59:59Z"))
+        #expect(ISO8601Timestamp.format(Date(timeIntervalSince1970: -1e20)) == "0000-01-01T00:00:00Z")
+    }
+}
