@@ -13,58 +13,63 @@ struct BrokerFaultTests {
     @Test("killed and restarted five times, each time right as the bridge starts publishing a batch")
     func killedMidBatch() async throws {
         try await withHarness(.init(meters: 4)) { harness in
-            let data = try await SimulatorData.connect(to: harness.simulator)
-            let ids = try await data.meteringPointIds()
-            try harness.startBridge()
-            try await waitForRetainedStates(harness, data, ids)
+            try await withSimulatorData(harness) { data in
+                let ids = try await data.meteringPointIds()
+                try harness.startBridge()
+                try await waitForRetainedStates(harness, data, ids)
 
-            for round in 1...5 {
-                let saves = harness.savedCount
-                // An hour of new intervals for every meter: one batch, saved, then published.
-                harness.advanceClock(by: 3600)
-                try await harness.waitUntil("round \(round): the batch is saved") { harness.savedCount > saves }
-                // The publisher starts on the batch the moment it is saved: crash the broker under it.
-                await harness.broker.stop(signal: SIGKILL)
-                try await Task.sleep(for: .milliseconds(Int.random(in: 0...300)))
-                try await harness.broker.restart()
+                var recoveries: [Duration] = []
+                for round in 1...5 {
+                    let saves = harness.savedCount
+                    // An hour of new intervals for every meter: one batch, saved, then published.
+                    harness.advanceClock(by: 3600)
+                    try await harness.waitUntil("round \(round): the batch is saved") { harness.savedCount > saves }
+                    // The publisher starts on the batch the moment it is saved: crash the broker under it.
+                    await harness.broker.stop(signal: SIGKILL)
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...300)))
+                    try await harness.broker.restart()
+                    recoveries.append(try await harness.waitForRepublication(of: ids, since: .now))
+                }
+                reportRecovery("BrokerFaultTests/killedMidBatch", "broker accepting again -> discovery and states acknowledged, longest of 5", recoveries.max()!)
+                try await waitForRetainedStates(harness, data, ids)
+                // Restarted without persistence: the discovery configs are back because the bridge sent them again.
+                for id in ids {
+                    #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "homeassistant/device/ckw2mqtt_\(id)/config") != nil)
+                }
+                #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "ckw2mqtt/bridge/state") == "online")
             }
-            try await waitForRetainedStates(harness, data, ids)
-            // Restarted without persistence: the discovery configs are back because the bridge sent them again.
-            for id in ids {
-                #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "homeassistant/device/ckw2mqtt_\(id)/config") != nil)
-            }
-            #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "ckw2mqtt/bridge/state") == "online")
-            await data.close()
         }
     }
 
     @Test("unreachable for six simulated hours: the bridge keeps fetching and saving, then publishes everything")
     func unreachableForHours() async throws {
         try await withHarness { harness in
-            let data = try await SimulatorData.connect(to: harness.simulator)
-            let ids = try await data.meteringPointIds()
-            let id = try #require(ids.first)
-            try harness.startBridge()
-            try await waitForRetainedStates(harness, data, ids)
+            try await withSimulatorData(harness) { data in
+                let ids = try await data.meteringPointIds()
+                let id = try #require(ids.first)
+                try harness.startBridge()
+                try await waitForRetainedStates(harness, data, ids)
 
-            await harness.broker.stop(signal: SIGKILL)
-            for hour in 1...6 {
-                let saves = harness.savedCount
-                harness.advanceClock(by: 3600)
-                try await harness.waitUntil("hour \(hour) saved without a broker") { harness.savedCount > saves }
+                await harness.broker.stop(signal: SIGKILL)
+                for hour in 1...6 {
+                    let saves = harness.savedCount
+                    harness.advanceClock(by: 3600)
+                    try await harness.waitUntil("hour \(hour) saved without a broker") { harness.savedCount > saves }
+                }
+                // Everything fetched meanwhile is on disk.
+                let newest = try #require(try await data.expected(for: id, now: harness.simulator.clock.now).lastInterval)
+                #expect(try savedNewestIntervalEnd(harness.stateDirectory, id: id) == newest.end)
+
+                // Back, empty (no persistence): discovery, availability and the newest states return.
+                try await harness.broker.restart()
+                let recovery = try await harness.waitForRepublication(of: ids, since: .now)
+                reportRecovery("BrokerFaultTests/unreachableForHours", "broker accepting again -> discovery and states acknowledged", recovery)
+                try await waitForRetainedStates(harness, data, ids)
+                #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "homeassistant/device/ckw2mqtt_\(id)/config") != nil)
+                #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "homeassistant/device/ckw2mqtt_bridge/config") != nil)
+                #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "ckw2mqtt/\(id)/availability") == "online")
+                #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "ckw2mqtt/bridge/state") == "online")
             }
-            // Everything fetched meanwhile is on disk.
-            let newest = try #require(try await data.expected(for: id, now: harness.simulator.clock.now).lastInterval)
-            #expect(try savedNewestIntervalEnd(harness.stateDirectory, id: id) == newest.end)
-
-            // Back, empty (no persistence): discovery, availability and the newest states return.
-            try await harness.broker.restart()
-            try await waitForRetainedStates(harness, data, ids)
-            #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "homeassistant/device/ckw2mqtt_\(id)/config") != nil)
-            #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "homeassistant/device/ckw2mqtt_bridge/config") != nil)
-            #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "ckw2mqtt/\(id)/availability") == "online")
-            #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "ckw2mqtt/bridge/state") == "online")
-            await data.close()
         }
     }
 }

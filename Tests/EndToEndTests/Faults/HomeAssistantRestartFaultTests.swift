@@ -14,32 +14,35 @@ struct HomeAssistantRestartFaultTests {
     func birthMidBatch() async throws {
         try await withHarness(.init(meters: 4)) { harness in
             let watcher = try await MQTTWatcher(port: harness.broker.port)
-            let data = try await SimulatorData.connect(to: harness.simulator)
-            let ids = try await data.meteringPointIds()
-            try harness.startBridge()
-            try await waitForRetainedStates(harness, data, ids)
-            let configsBefore = Dictionary(uniqueKeysWithValues: ids.map { ($0, watcher.count(Self.configTopic($0))) })
+            try await withSimulatorData(harness) { data in
+                let ids = try await data.meteringPointIds()
+                try harness.startBridge()
+                try await waitForRetainedStates(harness, data, ids)
+                let configsBefore = Dictionary(uniqueKeysWithValues: ids.map { ($0, watcher.count(Self.configTopic($0))) })
 
-            let applied = harness.appliedCount
-            harness.advanceClock(by: 3600)
-            try await harness.waitUntil("the first meter data of the batch is applied") { harness.appliedCount > applied }
-            for _ in 1...3 {
-                try await MosquittoPublish.send(port: harness.broker.port, topic: "homeassistant/status", payload: "online")
-            }
-
-            try await waitForRetainedStates(harness, data, ids)
-            for id in ids {
-                try await watcher.waitFor(Self.configTopic(id), "the config of \(id) again") { _ in
-                    watcher.count(Self.configTopic(id)) > configsBefore[id]!
+                let applied = harness.appliedCount
+                harness.advanceClock(by: 3600)
+                try await harness.waitUntil("the first meter data of the batch is applied") { harness.appliedCount > applied }
+                let firstBirth = ContinuousClock.now
+                for _ in 1...3 {
+                    try await MosquittoPublish.send(port: harness.broker.port, topic: "homeassistant/status", payload: "online")
                 }
-                // Home Assistant must know an entity before its state arrives.
-                let messages = watcher.messages
-                let lastConfig = try #require(messages.lastIndex { $0.topic == Self.configTopic(id) })
-                let lastState = try #require(messages.lastIndex { $0.topic == "ckw2mqtt/\(id)/state" })
-                #expect(lastConfig < lastState, "the newest state of \(id) follows its config")
+                let recovery = try await harness.waitForRepublication(of: ids, since: firstBirth)
+                reportRecovery("HomeAssistantRestartFaultTests/birthMidBatch", "first birth sent -> discovery, then states, acknowledged (birth delay 10 ms here)", recovery)
+
+                try await waitForRetainedStates(harness, data, ids)
+                for id in ids {
+                    try await watcher.waitFor(Self.configTopic(id), "the config of \(id) again") { _ in
+                        watcher.count(Self.configTopic(id)) > configsBefore[id]!
+                    }
+                    // Home Assistant must know an entity before its state arrives.
+                    let messages = watcher.messages
+                    let lastConfig = try #require(messages.lastIndex { $0.topic == Self.configTopic(id) })
+                    let lastState = try #require(messages.lastIndex { $0.topic == "ckw2mqtt/\(id)/state" })
+                    #expect(lastConfig < lastState, "the newest state of \(id) follows its config")
+                }
+                await watcher.stop()
             }
-            await watcher.stop()
-            await data.close()
         }
     }
 

@@ -38,37 +38,39 @@ struct StateDirectoryFaultTests {
     }
 
     private func checkWritesFailAndRecover(
-        _ harness: BridgeHarness, _ daemon: DaemonProcess, reason: String,
+        _ harness: BridgeHarness, _ daemon: DaemonProcess, reason: String, test: String = #function,
         break breakWrites: () async throws -> Void, restore: () async throws -> Void
     ) async throws {
-        let data = try await SimulatorData.connect(to: harness.simulator)
-        let ids = try await data.meteringPointIds()
-        try await waitForRetainedStates(harness, data, ids)
-        let stateFile = StateStore(directory: harness.stateDirectory).filePath
-        let savedBefore = try Data(contentsOf: URL(fileURLWithPath: stateFile))
-        let publishedBefore = try await MosquittoPublish.retained(port: harness.broker.port, topic: "ckw2mqtt/\(ids[0])/state")
+        try await withSimulatorData(harness) { data in
+            let ids = try await data.meteringPointIds()
+            try await waitForRetainedStates(harness, data, ids)
+            let stateFile = StateStore(directory: harness.stateDirectory).filePath
+            let savedBefore = try Data(contentsOf: URL(fileURLWithPath: stateFile))
+            let publishedBefore = try await MosquittoPublish.retained(port: harness.broker.port, topic: "ckw2mqtt/\(ids[0])/state")
 
-        try await breakWrites()
-        harness.advanceClock(by: 3600)
-        let line = try await daemon.waitForLog("Cannot save the state in \(harness.stateDirectory)")
-        #expect(line.lowercased().contains(reason), "\(line)")
-        let info = try await waitForRetainedInfo(harness) { ($0["last_error"] as? String)?.contains("Cannot save the state") == true }
-        #expect((info["last_error"] as? String)?.lowercased().contains(reason) == true)
-        // Nothing corrupted, nothing left behind, nothing shown that is not on disk.
-        #expect(try Data(contentsOf: URL(fileURLWithPath: stateFile)) == savedBefore)
-        expectStateDirectoryIntact(harness.stateDirectory)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: harness.stateDirectory).filter { $0.contains(".tmp-") }
-        #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
-        #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "ckw2mqtt/\(ids[0])/state") == publishedBefore)
-        #expect(daemon.isRunning)
+            try await breakWrites()
+            harness.advanceClock(by: 3600)
+            let line = try await daemon.waitForLog("Cannot save the state in \(harness.stateDirectory)")
+            #expect(line.lowercased().contains(reason), "\(line)")
+            let info = try await waitForRetainedInfo(harness) { ($0["last_error"] as? String)?.contains("Cannot save the state") == true }
+            #expect((info["last_error"] as? String)?.lowercased().contains(reason) == true)
+            // Nothing corrupted, nothing left behind, nothing shown that is not on disk.
+            #expect(try Data(contentsOf: URL(fileURLWithPath: stateFile)) == savedBefore)
+            expectStateDirectoryIntact(harness.stateDirectory)
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: harness.stateDirectory).filter { $0.contains(".tmp-") }
+            #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+            #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "ckw2mqtt/\(ids[0])/state") == publishedBefore)
+            #expect(daemon.isRunning)
 
-        try await restore()
-        // The next poll saves everything fetched meanwhile, then publishes it.
-        harness.advanceClock(by: 20 * 60)
-        try await waitForRetainedStates(harness, data, ids)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: stateFile)) != savedBefore)
-        _ = try await daemon.terminate()
-        await data.close()
+            try await restore()
+            // The next poll saves everything fetched meanwhile, then publishes it.
+            let restored = ContinuousClock.now
+            harness.advanceClock(by: 20 * 60)
+            try await waitForRetainedStates(harness, data, ids)
+            reportRecovery("StateDirectoryFaultTests/\(test.prefix { $0 != "(" })", "writable again and the next poll due -> retained states right", .now - restored)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: stateFile)) != savedBefore)
+            _ = try await daemon.terminate()
+        }
     }
 
     private func waitForRetainedInfo(_ harness: BridgeHarness, _ predicate: ([String: Any]) -> Bool) async throws -> [String: Any] {

@@ -48,6 +48,11 @@ final class DaemonProcess: Sendable {
         }
     }
 
+    /// A test that throws half-way must not leave a daemon running (and retrying) behind it.
+    deinit {
+        if child.isRunning { child.signal(SIGKILL) }
+    }
+
     /// `ckw2mqtt`, built next to the test bundle (the test target depends on it).
     static func binary() throws -> String {
         let tests = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

@@ -2,6 +2,7 @@ import Bridge
 import Foundation
 import OpenEnergy
 import OpenEnergySimulator
+import Synchronization
 import Testing
 import TestSupport
 
@@ -64,4 +65,53 @@ func stateMismatch(_ state: [String: Any]?, _ expected: SimulatorData.Expected) 
             + "export \(exports.map { "\($0)" } ?? "-") Wh (expected \(expectedExport))"
     }
     return nil
+}
+
+extension BridgeHarness {
+    /// Waits until the broker has acknowledged, after `since`, the discovery of every one of `ids`
+    /// and then its state (the in-process bridge's own events), and returns how long after `since`
+    /// that was complete: the recovery time RELIABILITY.md reports.
+    func waitForRepublication(of ids: [String], since: ContinuousClock.Instant, timeout: Duration = .seconds(30)) async throws -> Duration {
+        var recovered: ContinuousClock.Instant?
+        try await waitUntil("discovery and states of \(ids.count) metering points acknowledged again", timeout: timeout) {
+            recovered = events.withLock { events in
+                let after = events.filter { $0.at >= since }
+                guard let discovery = after.first(where: {
+                    if case .discoveryAcknowledged(let meters) = $0.kind { meters >= ids.count } else { false }
+                }) else { return nil }
+                var last = discovery.at
+                for id in ids {
+                    guard let state = after.first(where: {
+                        guard $0.at >= discovery.at else { return false }
+                        if case .statesAcknowledged(let acknowledged, _) = $0.kind { return acknowledged.contains(id) } else { return false }
+                    }) else { return nil }
+                    last = max(last, state.at)
+                }
+                return last
+            }
+            return recovered != nil
+        }
+        return recovered! - since
+    }
+}
+
+/// Prints a measured recovery time as one greppable line (`swift test ... | grep recovery:`), the
+/// source of the figures in RELIABILITY.md. Reported, never asserted: timings depend on the machine.
+func reportRecovery(_ test: String, _ what: String, _ duration: Duration) {
+    let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    print("recovery: \(test): \(what): \(Int(milliseconds.rounded())) ms")
+}
+
+/// Runs `body` with the simulator's own data and always closes its HTTP client, also when an
+/// expectation throws: a client left open crashes the whole test process in its deinit.
+func withSimulatorData<Result>(_ harness: BridgeHarness, _ body: (SimulatorData) async throws -> Result) async throws -> Result {
+    let data = try await SimulatorData.connect(to: harness.simulator)
+    do {
+        let result = try await body(data)
+        await data.close()
+        return result
+    } catch {
+        await data.close()
+        throw error
+    }
 }
