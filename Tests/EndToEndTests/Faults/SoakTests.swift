@@ -9,7 +9,7 @@ import TestSupport
 struct SoakTests {
     @Test("two simulated days with a broker crash and API bursts: every interval accounted for, no fd or thread leak")
     func twoDays() async throws {
-        let soak = try ChildProcess(executable: try Self.binary(), arguments: ["--days", "2", "--speed", "14400", "--fault-every-hours", "10"])
+        let soak = try ChildProcess(executable: try BuiltExecutable.path("bridge-soak"), arguments: ["--days", "2", "--speed", "14400", "--fault-every-hours", "10"])
         try await soak.waitForExit(timeout: .seconds(150))
         let line = try #require(soak.lines.last { $0.hasPrefix("{") }, "no JSON result: \(soak.outputText)")
         let result = try #require(MQTTWatcher.object(line))
@@ -19,15 +19,5 @@ struct SoakTests {
         #expect(result["import_total_wh"] as? Int == result["expected_import_total_wh"] as? Int)
         #expect(result["export_total_wh"] as? Int == result["expected_export_total_wh"] as? Int)
         #expect(soak.terminationStatus == 0)
-    }
-
-    /// `bridge-soak`, built next to the test bundle (the test target depends on it).
-    private static func binary() throws -> String {
-        let directory = URL(fileURLWithPath: try DaemonProcess.binary()).deletingLastPathComponent()
-        for name in ["bridge-soak", "BridgeSoak"] {
-            let path = directory.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        throw TestFailure("bridge-soak not found in \(directory.path); build it with swift build --product bridge-soak")
     }
 }

@@ -14,7 +14,7 @@ final class BridgeExecutable: Sendable {
 
     /// `ckw2mqtt run` against `simulator` (Client API) and the broker on `brokerPort`.
     init(stateDirectory: String, brokerPort: Int, simulator: SimulatorServer, mqttClientID: String, logLevel: String = "info") throws {
-        child = try ChildProcess(executable: try Self.path(), arguments: ["run"] + Self.arguments(
+        child = try ChildProcess(executable: try BuiltExecutable.path("ckw2mqtt"), arguments: ["run"] + Self.arguments(
             stateDirectory: stateDirectory, simulator: simulator,
             extra: [
                 "--mqtt-host", "127.0.0.1", "--mqtt-port", "\(brokerPort)", "--set", "mqtt.client_id=\(mqttClientID)",
@@ -35,7 +35,7 @@ final class BridgeExecutable: Sendable {
     /// loopback listener; the "browser" opens the address, and the simulator, approving at once,
     /// redirects it to that listener.
     static func logIn(stateDirectory: String, simulator: SimulatorServer) async throws {
-        let login = try ChildProcess(executable: try path(), arguments: ["login"] + arguments(stateDirectory: stateDirectory, simulator: simulator))
+        let login = try ChildProcess(executable: try BuiltExecutable.path("ckw2mqtt"), arguments: ["login"] + arguments(stateDirectory: stateDirectory, simulator: simulator))
         let line = try await login.waitForLine("the login address") { $0.trimmingCharacters(in: .whitespaces).hasPrefix("http") }
         let browser = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .follow(max: 5, allowCycles: false)))
         do {
@@ -71,20 +71,5 @@ final class BridgeExecutable: Sendable {
             "--set", "ckw.api_base_url=\(simulator.clientAPIBaseURL.absoluteString)",
             "--set", "ckw.client_id=\(SimulatorConfiguration.OAuthClient().id)",
         ] + extra
-    }
-
-    /// Built next to the test bundle by `swift build --build-tests` / `swift test`.
-    static func path() throws -> String {
-        let testExecutable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var directory = URL(fileURLWithPath: testExecutable).deletingLastPathComponent()
-        // On macOS the tests run inside `<name>.xctest/Contents/MacOS`.
-        while directory.pathExtension == "xctest" || directory.lastPathComponent == "MacOS" || directory.lastPathComponent == "Contents" {
-            directory.deleteLastPathComponent()
-        }
-        let candidate = directory.appendingPathComponent("ckw2mqtt").path
-        guard FileManager.default.isExecutableFile(atPath: candidate) else {
-            throw TestFailure("no ckw2mqtt executable at \(candidate); build it with `swift build --build-tests` first")
-        }
-        return candidate
     }
 }

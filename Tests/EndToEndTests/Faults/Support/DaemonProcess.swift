@@ -32,7 +32,7 @@ final class DaemonProcess: Sendable {
             "--set", "bridge.poll_interval=\(harness.settings.pollInterval)",
             "--simulator-clock", harness.simulator.baseURL.appendingPathComponent("_sim/clock").absoluteString,
         ]
-        let binary = try Self.binary()
+        let binary = try BuiltExecutable.path("ckw2mqtt")
         switch launch {
         case .plain:
             child = try ChildProcess(executable: binary, arguments: arguments)
@@ -51,16 +51,6 @@ final class DaemonProcess: Sendable {
     /// A test that throws half-way must not leave a daemon running (and retrying) behind it.
     deinit {
         if child.isRunning { child.signal(SIGKILL) }
-    }
-
-    /// `ckw2mqtt`, built next to the test bundle (the test target depends on it).
-    static func binary() throws -> String {
-        let tests = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let path = URL(fileURLWithPath: tests).deletingLastPathComponent().appendingPathComponent("ckw2mqtt").path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw TestFailure("ckw2mqtt not found at \(path); build it with swift build --product ckw2mqtt")
-        }
-        return path
     }
 
     var pid: Int32 { child.processIdentifier }
