@@ -1,6 +1,5 @@
 import Synchronization
 import CMosquitto
-import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -8,20 +7,35 @@ import Glibc
 import Darwin
 #endif
 
-/// The connection thread: connect, run `mosquitto_loop` while connected, back off and reconnect,
+/// The connection thread: connect, service the socket while connected, back off and reconnect,
 /// forever until shutdown. libmosquitto's own threaded loop is not used because in 2.0.11 it never
 /// retries a failed first connect, stops for good on TLS or authentication errors, and has no jitter.
+/// `mosquitto_loop` is not used either: its `pselect` cannot also wait for the jobs of the thread's
+/// executor, so the thread polls itself and calls libmosquitto's read, write and keep-alive steps.
 extension MQTTClient {
-    /// How long one `mosquitto_loop` call may wait for traffic. Publishing, subscribing and shutting
-    /// down wake it at once through libmosquitto's internal socket pair; this only bounds keep-alive
-    /// bookkeeping latency.
+    /// How long one wait may last without traffic. Publishing, subscribing, jobs and shutting down
+    /// wake it at once; this only bounds keep-alive bookkeeping latency.
     private static let loopTimeoutMilliseconds: Int32 = 1_000
     /// How long a shutdown waits for DISCONNECT to be written before closing anyway.
     private static let disconnectGracePeriod: Duration = .seconds(3)
     private static let invalidSocket: Int32 = -1
 
+    /// The name of the connection thread (as `top -H` and debuggers show it): "MQTT " and the
+    /// client id, cut to the 15 bytes Linux keeps.
+    public var connectionThreadName: String {
+        let full = Array("MQTT \(configuration.clientID)".utf8)
+        var end = min(full.count, 15)
+        // Never cut a character in half: back off to the start of the one at the cut.
+        while end < full.count && full[end] & 0xC0 == 0x80 { end -= 1 }
+        return String(decoding: full[..<end], as: UTF8.self)
+    }
+
     func runConnectionThread() {
-        guard let handle = state.withLock({ $0.handle })?.raw else { return }
+        connectionThread.beginServing()
+        guard let handle = state.withLock({ $0.handle })?.raw else {
+            connectionThread.endServing()
+            return
+        }
         var generator = SystemRandomNumberGenerator()
         var attempt = 0
         var isFirstAttempt = true
@@ -46,12 +60,26 @@ extension MQTTClient {
             attempt = wasEstablished ? 1 : attempt + 1
             let delay = configuration.reconnect.delay(forAttempt: attempt, using: &generator)
             emit(.reconnectScheduled(attempt: attempt, delay: delay))
-            let nanoseconds = Int(ReconnectPolicy.nanoseconds(delay))
-            _ = wakeUp.wait(timeout: .now() + .nanoseconds(nanoseconds))
+            waitBeforeReconnecting(.nanoseconds(Int64(ReconnectPolicy.nanoseconds(delay))))
         }
         disconnectGracefully(handle)
         deliverCompletedPublishes()
+        // Jobs enqueued from here on (the waiters resumed by tearDown) run elsewhere.
+        connectionThread.endServing()
         tearDown()
+    }
+
+    /// The backoff: runs jobs, ends early on shutdown.
+    private func waitBeforeReconnecting(_ delay: Duration) {
+        let deadline = ContinuousClock.now + delay
+        while !isShuttingDown {
+            connectionThread.runQueuedJobs()
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { return }
+            let milliseconds = Int32(min((remaining / .milliseconds(1)).rounded(.up), Double(Int32.max)))
+            _ = connectionThread.wait(
+                socket: nil, wantsWrite: { false }, isInterrupted: { isShuttingDown }, timeoutMilliseconds: milliseconds)
+        }
     }
 
     private func prepareAttempt() {
@@ -80,11 +108,38 @@ extension MQTTClient {
     private func serviceConnection(_ handle: OpaquePointer) -> (code: Int32, errnoValue: Int32)? {
         while true {
             if isShuttingDown { return nil }
-            let code = mosquitto_loop(handle, Self.loopTimeoutMilliseconds, 1)
-            let errnoValue = errno
-            deliverCompletedPublishes()
+            let (code, errnoValue) = serviceSocketOnce(
+                handle, timeoutMilliseconds: Self.loopTimeoutMilliseconds, isInterrupted: { isShuttingDown })
             if code != MOSQ_ERR_SUCCESS.rawValue { return (code, errnoValue) }
         }
+    }
+
+    /// One round of what `mosquitto_loop` does, plus the executor's jobs: run the queued jobs, wait for
+    /// the socket, read, write, keep-alive, then resume the callers of completed publications.
+    private func serviceSocketOnce(
+        _ handle: OpaquePointer, timeoutMilliseconds: Int32, isInterrupted: () -> Bool
+    ) -> (code: Int32, errnoValue: Int32) {
+        connectionThread.runQueuedJobs()
+        let socket = mosquitto_socket(handle)
+        guard socket != Self.invalidSocket else { return (MOSQ_ERR_NO_CONN.rawValue, 0) }
+        let readiness = connectionThread.wait(
+            socket: socket, wantsWrite: { mosquitto_want_write(handle) }, isInterrupted: isInterrupted,
+            timeoutMilliseconds: timeoutMilliseconds)
+        var code = MOSQ_ERR_SUCCESS.rawValue
+        // max_packets is not used by libmosquitto 2.0 for reading (it reads as many as are queued).
+        if readiness.readable {
+            code = mosquitto_loop_read(handle, 1)
+        }
+        if code == MOSQ_ERR_SUCCESS.rawValue && readiness.writable && mosquitto_socket(handle) != Self.invalidSocket {
+            // One call writes every queued packet until the socket would block.
+            code = mosquitto_loop_write(handle, 1)
+        }
+        if code == MOSQ_ERR_SUCCESS.rawValue {
+            code = mosquitto_loop_misc(handle)
+        }
+        let errnoValue = errno
+        deliverCompletedPublishes()
+        return (code, errnoValue)
     }
 
     /// Reports the end of a connection whose attempt succeeded at the TCP level. Returns whether the
@@ -140,8 +195,8 @@ extension MQTTClient {
         _ = mosquitto_disconnect(handle)
         let deadline = ContinuousClock.now + Self.disconnectGracePeriod
         while mosquitto_socket(handle) != Self.invalidSocket && ContinuousClock.now < deadline {
-            let code = mosquitto_loop(handle, 100, 1)
-            deliverCompletedPublishes()
+            // Not interrupted by the shutdown under way: it waits for the DISCONNECT to be written.
+            let (code, _) = serviceSocketOnce(handle, timeoutMilliseconds: 100, isInterrupted: { false })
             if code != MOSQ_ERR_SUCCESS.rawValue { break }
         }
     }

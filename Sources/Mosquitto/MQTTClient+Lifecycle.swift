@@ -16,8 +16,12 @@ extension MQTTClient {
         }
         // A real thread: the loop blocks in select() and connect(), which must stay off Swift's
         // cooperative pool. The closure keeps the client alive until the thread ends.
-        let thread = Thread { self.runConnectionThread() }
-        thread.name = "MQTT \(configuration.clientID)"
+        let name = connectionThreadName
+        let thread = Thread {
+            // Named from the thread itself: on Linux, a name set before `start()` never reaches the system.
+            Thread.current.name = name
+            self.runConnectionThread()
+        }
         thread.start()
     }
 
@@ -49,15 +53,14 @@ extension MQTTClient {
                 return true
             case .running:
                 state.lifecycle = .shuttingDown
-                // Queues DISCONNECT, which also wakes the thread out of select(). Without a socket it
-                // returns MOSQ_ERR_NO_CONN and the semaphore below does the waking.
+                // Queues DISCONNECT; without a socket it returns MOSQ_ERR_NO_CONN.
                 if let handle = state.handle?.raw { _ = mosquitto_disconnect(handle) }
                 return false
             case .shuttingDown, .terminated:
                 return false
             }
         }
-        wakeUp.signal()
+        connectionThread.wake()
         if neverStarted { tearDown() }
     }
 

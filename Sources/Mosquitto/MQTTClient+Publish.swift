@@ -69,6 +69,8 @@ extension MQTTClient {
             mosquitto_publish_v5(
                 handle.raw, &messageID, topic, Int32(bytes.count), bytes.baseAddress, Int32(qos.rawValue), retain, nil)
         }
+        // The connection thread writes the packet; a no-op when it is awake (or this is that thread).
+        connectionThread.wake()
 
         let outcome = state.withLock { state -> RegistrationOutcome in
             state.callersInLibrary -= 1

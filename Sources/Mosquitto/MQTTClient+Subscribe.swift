@@ -36,6 +36,8 @@ extension MQTTClient {
                     }
                     return nil
                 }
+                // The connection thread sends the SUBSCRIBE (if it was queued).
+                connectionThread.wake()
                 if let failure {
                     waiter.resume(throwing: failure)
                     sink.finish()
@@ -57,6 +59,7 @@ extension MQTTClient {
             }
             return subscription
         }
+        connectionThread.wake()
         removed?.waiter?.resume(throwing: CancellationError())
         removed?.sink.finish()
     }

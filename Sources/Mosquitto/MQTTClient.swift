@@ -1,5 +1,4 @@
 import CMosquitto
-import Dispatch
 import Logging
 import Synchronization
 
@@ -21,8 +20,8 @@ public final class MQTTClient: Sendable {
     public let configuration: Configuration
     let logger: Logger
     let state: Mutex<State>
-    /// Wakes the connection thread from a backoff wait when the client shuts down.
-    let wakeUp = DispatchSemaphore(value: 0)
+    /// The connection thread's waiting and jobs; see `executor`.
+    let connectionThread: ConnectionThreadExecutor
     /// Identifies `publish` and `subscribe` calls for cancellation, and observers for removal.
     private let nextToken = Atomic<UInt64>(1)
     /// The latest error line libmosquitto logged: the OpenSSL details of a TLS failure exist only
@@ -64,6 +63,12 @@ public final class MQTTClient: Sendable {
         MosquittoLibrary.initializeOnce()
         try configuration.validate()
         let handle = try HandleFactory.makeHandle(for: configuration)
+        do {
+            self.connectionThread = try ConnectionThreadExecutor()
+        } catch {
+            mosquitto_destroy(handle)
+            throw error
+        }
         self.configuration = configuration
         self.logger = logger
         self.state = Mutex(State(handle: MosquittoHandle(raw: handle)))
@@ -84,6 +89,16 @@ public final class MQTTClient: Sendable {
             if let handle = state.handle?.raw { mosquitto_destroy(handle) }
         }
     }
+
+    /// The client's connection thread as a task executor. A task that publishes at a high rate can
+    /// prefer it (`withTaskExecutorPreference(client.executor) { ... }`, or
+    /// `group.addTask(executorPreference: client.executor)`): its publications and their completions
+    /// then happen on one thread, without a hand-off between threads per message.
+    ///
+    /// Work on it must be short and must not block: while a job runs, the connection does no I/O, and
+    /// during a connection attempt jobs wait. Before `start()` and after shutdown, jobs run on the
+    /// global concurrent executor instead.
+    public var executor: some TaskExecutor { connectionThread }
 
     /// Whether the broker has accepted the current connection.
     public var isConnected: Bool { state.withLock { $0.isConnected } }
