@@ -11,9 +11,13 @@ final class CompletionBuffer: @unchecked Sendable {
     }
 
     private(set) var completions: [Completion] = []
+    /// The callers to resume for `completions`, found under the client's lock and resumed after it.
+    /// Kept here so that neither array is reallocated per loop round.
+    var finished: [(waiter: PendingPublishes.Waiter, reasonCode: Int32)] = []
 
     init() {
         completions.reserveCapacity(1_024)
+        finished.reserveCapacity(1_024)
     }
 
     var isEmpty: Bool { completions.isEmpty }
@@ -24,5 +28,6 @@ final class CompletionBuffer: @unchecked Sendable {
 
     func removeAll() {
         completions.removeAll(keepingCapacity: true)
+        finished.removeAll(keepingCapacity: true)
     }
 }

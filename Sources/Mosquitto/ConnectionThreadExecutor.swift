@@ -41,6 +41,9 @@ final class ConnectionThreadExecutor: TaskExecutor, Sendable {
     }
 
     private let queue = Mutex(Queue())
+    /// The jobs being run, swapped with `Queue.jobs` so that neither array is reallocated per round.
+    /// Connection thread only (hence `nonisolated(unsafe)`).
+    nonisolated(unsafe) private var running: [UnownedJob] = []
     /// `Queue.isSleeping`, readable without the lock: `wake()` runs once per publication.
     private let mightSleep = Atomic<Bool>(false)
     private let wakeReader: Int32
@@ -103,14 +106,13 @@ final class ConnectionThreadExecutor: TaskExecutor, Sendable {
     /// Runs the jobs queued so far (not the ones they enqueue, which wait for the next round, so that
     /// the socket is serviced in between).
     func runQueuedJobs() {
-        let jobs = queue.withLock { queue -> [UnownedJob] in
-            guard !queue.jobs.isEmpty else { return [] }
-            defer { queue.jobs.removeAll(keepingCapacity: true) }
-            return queue.jobs
+        queue.withLock { queue in
+            if !queue.jobs.isEmpty { swap(&queue.jobs, &running) }
         }
-        guard !jobs.isEmpty else { return }
+        guard !running.isEmpty else { return }
         let executor = asUnownedTaskExecutor()
-        for job in jobs { job.runSynchronously(on: executor) }
+        for job in running { job.runSynchronously(on: executor) }
+        running.removeAll(keepingCapacity: true)
     }
 
     /// Waits until the socket (if any) is ready, a job or a wake-up arrives, or the timeout passes.
@@ -126,21 +128,27 @@ final class ConnectionThreadExecutor: TaskExecutor, Sendable {
             mightSleep.store(true, ordering: .sequentiallyConsistent)
             return false
         }
-        var descriptors = [pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0)]
-        if let socket {
-            let events = Int32(POLLIN) | (wantsWrite() ? Int32(POLLOUT) : 0)
-            descriptors.append(pollfd(fd: socket, events: Int16(events), revents: 0))
+        // A tuple, not an array: this runs once or twice per message under load.
+        var descriptors = (
+            pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: socket ?? -1, events: 0, revents: 0))
+        if socket != nil {
+            descriptors.1.events = Int16(Int32(POLLIN) | (wantsWrite() ? Int32(POLLOUT) : 0))
         }
         let timeout = hasJobs || isInterrupted() ? 0 : timeoutMilliseconds
-        let count = poll(&descriptors, nfds_t(descriptors.count), timeout)
-        queue.withLock { queue in
-            queue.isSleeping = false
-            queue.isWoken = false
-            mightSleep.store(false, ordering: .relaxed)
+        let count = withUnsafeMutableBytes(of: &descriptors) { buffer in
+            poll(buffer.baseAddress!.assumingMemoryBound(to: pollfd.self), socket == nil ? 1 : 2, timeout)
         }
-        if count > 0 && descriptors[0].revents != 0 { drainPipe() }
+        if hasJobs == false {
+            queue.withLock { queue in
+                queue.isSleeping = false
+                queue.isWoken = false
+                mightSleep.store(false, ordering: .relaxed)
+            }
+        }
+        if count > 0 && descriptors.0.revents != 0 { drainPipe() }
         guard count > 0, socket != nil else { return Readiness() }
-        let events = Int32(descriptors[1].revents)
+        let events = Int32(descriptors.1.revents)
         // An error or hang-up is found out by reading.
         return Readiness(
             readable: events & (Int32(POLLIN) | Int32(POLLERR) | Int32(POLLHUP)) != 0,
@@ -153,7 +161,8 @@ final class ConnectionThreadExecutor: TaskExecutor, Sendable {
     }
 
     private func drainPipe() {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while read(wakeReader, &buffer, buffer.count) > 0 {}
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            while read(wakeReader, buffer.baseAddress, buffer.count) > 0 {}
+        }
     }
 }

@@ -61,17 +61,16 @@ extension MQTTClient {
     /// Connection thread only.
     func deliverCompletedPublishes() {
         guard !completions.isEmpty else { return }
-        let finished = state.withLock { state in
-            completions.completions.compactMap { completion -> (PendingPublishes.Waiter, Int32)? in
+        state.withLock { state in
+            for completion in completions.completions {
                 let entry = state.publishes.complete(messageID: completion.messageID, reasonCode: completion.reasonCode)
-                guard let waiter = entry?.waiter else { return nil }
-                return (waiter, completion.reasonCode)
+                if let waiter = entry?.waiter { completions.finished.append((waiter, completion.reasonCode)) }
             }
         }
-        completions.removeAll()
-        for (waiter, reasonCode) in finished {
+        for (waiter, reasonCode) in completions.finished {
             Self.finishPublish(waiter, reasonCode: reasonCode)
         }
+        completions.removeAll()
     }
 
     static func finishPublish(_ waiter: PendingPublishes.Waiter, reasonCode: Int32) {

@@ -8,11 +8,17 @@ struct BenchmarkSettings {
     var maxInflight = 20
     /// Which QoS levels to measure.
     var qosLevels = [0, 1]
-    /// Which implementations to run (both by default; one alone helps profiling).
-    var implementations = ["c", "swift"]
+    /// Which implementations to run (all by default; one alone helps profiling).
+    var implementations = allImplementations
+
+    /// `c`: libmosquitto from C, a loop thread and a publishing thread (the baseline). `c-loop`: C
+    /// publishing from its loop thread. `swift`: the wrapper, publishing tasks preferring the client's
+    /// executor. `swift-pool`: the wrapper, publishing tasks on the global concurrent pool.
+    static let allImplementations = ["c", "c-loop", "swift", "swift-pool"]
 
     static let usage =
-        "usage: mosquitto-benchmark [--messages N] [--rounds R] [--window W] [--inflight I] [--qos 0|1|2] [--only c|swift]"
+        "usage: mosquitto-benchmark [--messages N] [--rounds R] [--window W] [--inflight I] [--qos 0|1|2] "
+        + "[--only c,c-loop,swift,swift-pool]"
 
     /// - Throws: `UsageError` naming the offending option.
     static func parse(_ arguments: ArraySlice<String>) throws(UsageError) -> BenchmarkSettings {
@@ -22,8 +28,11 @@ struct BenchmarkSettings {
             if flag == "--help" || flag == "-h" { throw UsageError(problem: nil) }
             guard let value = remaining.popFirst() else { throw UsageError(problem: "\(flag) needs a value") }
             if flag == "--only" {
-                guard value == "c" || value == "swift" else { throw UsageError(problem: "--only takes c or swift, not '\(value)'") }
-                settings.implementations = [value]
+                let chosen = value.split(separator: ",").map(String.init)
+                guard !chosen.isEmpty, chosen.allSatisfy(allImplementations.contains) else {
+                    throw UsageError(problem: "--only takes a comma-separated list of \(allImplementations.joined(separator: ", ")), not '\(value)'")
+                }
+                settings.implementations = chosen
                 continue
             }
             guard let number = Int(value), number >= 1 || (flag == "--qos" && number == 0) else {

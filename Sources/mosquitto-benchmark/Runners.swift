@@ -17,11 +17,15 @@ struct BenchmarkError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-func runCPublisher(_ executable: String, port: Int, qos: MQTTQoS, settings: BenchmarkSettings) throws -> Measurement {
+/// - Parameter fromLoopThread: `false` for the baseline (a loop thread and a publishing thread),
+///   `true` for publishing from the loop thread itself.
+func runCPublisher(
+    _ executable: String, port: Int, qos: MQTTQoS, fromLoopThread: Bool, settings: BenchmarkSettings
+) throws -> Measurement {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = [port, settings.messages, settings.payloadBytes, Int(qos.rawValue), settings.window, settings.maxInflight]
-        .map(String.init)
+        .map(String.init) + [fromLoopThread ? "loop" : "threads"]
     let output = Pipe()
     process.standardOutput = output
     try process.runWithDefaultSignalMask()
@@ -29,15 +33,18 @@ func runCPublisher(_ executable: String, port: Int, qos: MQTTQoS, settings: Benc
     process.waitUntilExit()
     guard process.terminationStatus == 0 else { throw BenchmarkError("mosquitto-c-publisher failed") }
 
-    struct Line: Decodable { var seconds: Double }
+    struct Line: Decodable { var implementation: String; var seconds: Double }
     let line = try JSONDecoder().decode(Line.self, from: data)
-    return Measurement(implementation: "c", qos: Int(qos.rawValue), messages: settings.messages,
+    return Measurement(implementation: line.implementation, qos: Int(qos.rawValue), messages: settings.messages,
                        payloadBytes: settings.payloadBytes, seconds: line.seconds)
 }
 
 /// The same work through the wrapper: `window` tasks publish concurrently, each taking the next
 /// message number, and the clock stops when the last publication has returned.
-func runWrapper(port: Int, qos: MQTTQoS, settings: BenchmarkSettings) async throws -> Measurement {
+///
+/// - Parameter onConnectionThread: whether the tasks prefer the client's executor (its connection
+///   thread, as the wrapper recommends for high rates) or run on Swift's global concurrent pool.
+func runWrapper(port: Int, qos: MQTTQoS, onConnectionThread: Bool, settings: BenchmarkSettings) async throws -> Measurement {
     let client = try MQTTClient(configuration: .init(
         host: "127.0.0.1", port: port, clientID: "",
         maxInflightMessages: settings.maxInflight, maxQueuedMessages: max(settings.window, 1)))
@@ -51,7 +58,7 @@ func runWrapper(port: Int, qos: MQTTQoS, settings: BenchmarkSettings) async thro
     let start = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { group in
         for _ in 0..<min(settings.window, total) {
-            group.addTask {
+            group.addTask(executorPreference: onConnectionThread ? client.executor : nil) {
                 while next.take() < total {
                     try await client.publish(topic: "benchmark/swift", payload: payload, qos: qos)
                 }
@@ -63,29 +70,32 @@ func runWrapper(port: Int, qos: MQTTQoS, settings: BenchmarkSettings) async thro
     await client.shutdown()
 
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return Measurement(implementation: "swift", qos: Int(qos.rawValue), messages: total,
+    return Measurement(implementation: onConnectionThread ? "swift" : "swift-pool", qos: Int(qos.rawValue), messages: total,
                        payloadBytes: settings.payloadBytes, seconds: seconds)
 }
 
+/// Medians per implementation and QoS, each against the baseline `c`.
 func printSummary(_ results: [Measurement], settings: BenchmarkSettings) {
     func median(_ values: [Double]) -> Double? {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
-    func format(_ value: Double?) -> String { value.map { String(Int($0)) } ?? "-" }
+    func padded(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
     print("")
     print("\(settings.messages) messages of \(settings.payloadBytes) bytes, \(settings.rounds) rounds, "
         + "window \(settings.window), in-flight \(settings.maxInflight); medians in messages/s")
-    print("QoS  C (libmosquitto)  Swift wrapper  wrapper/C")
+    print("QoS  implementation  messages/s  of c")
     for qos in settings.qosLevels {
-        let c = median(results.filter { $0.qos == qos && $0.implementation == "c" }.map(\.messagesPerSecond))
-        let swift = median(results.filter { $0.qos == qos && $0.implementation == "swift" }.map(\.messagesPerSecond))
-        let ratio = c.flatMap { c in swift.map { $0 / c * 100 } }
-        let ratioText = ratio.map { String(format: "%.1f %%", $0) } ?? "-"
-        func padded(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
-        print(padded(String(qos), 3) + "  " + padded(format(c), 16) + "  " + padded(format(swift), 13) + "  " + padded(ratioText, 9))
-        print(#"{"benchmark":"mosquitto-publish","summary":true,"qos":\#(qos),"median_c":\#(format(c)),"median_swift":\#(format(swift)),"ratio_percent":\#(ratio.map { String(($0 * 10).rounded() / 10) } ?? "null")}"#)
+        let baseline = median(results.filter { $0.qos == qos && $0.implementation == "c" }.map(\.messagesPerSecond))
+        for implementation in BenchmarkSettings.allImplementations where settings.implementations.contains(implementation) {
+            guard let rate = median(results.filter { $0.qos == qos && $0.implementation == implementation }.map(\.messagesPerSecond))
+            else { continue }
+            let ratio = baseline.map { rate / $0 * 100 }
+            print(padded(String(qos), 3) + "  " + implementation.padding(toLength: 14, withPad: " ", startingAt: 0) + "  "
+                + padded(String(Int(rate)), 10) + "  " + padded(ratio.map { String(format: "%.1f %%", $0) } ?? "-", 7))
+            print(#"{"benchmark":"mosquitto-publish","summary":true,"qos":\#(qos),"implementation":"\#(implementation)","median_messages_per_second":\#(Int(rate)),"percent_of_c":\#(ratio.map { String(($0 * 10).rounded() / 10) } ?? "null")}"#)
+        }
     }
 }
 

@@ -3,9 +3,10 @@
 //
 //     swift run -c release mosquitto-benchmark [--messages N] [--rounds R] [--window W]
 //
-// Each round runs the C program (`mosquitto-c-publisher`, built with this one) and then the wrapper,
-// with the same message count, payload, in-flight limit and window of unfinished publications.
-// Prints one JSON object per measurement, then a table of medians and the wrapper/C ratio.
+// Each round runs the C program (`mosquitto-c-publisher`, built with this one) in its two ways and
+// then the wrapper in its two ways (see `BenchmarkSettings.allImplementations`), with the same message
+// count, payload, in-flight limit and window of unfinished publications. Prints one JSON object per
+// measurement, then a table of medians, each against the baseline `c`.
 
 import Foundation
 import Mosquitto
@@ -29,11 +30,15 @@ var results: [Measurement] = []
 for round in 1...settings.rounds {
     for qos in settings.qosLevels.compactMap({ MQTTQoS(rawValue: UInt8($0)) }) {
         var measurements: [Measurement] = []
-        if settings.implementations.contains("c") {
-            measurements.append(try runCPublisher(cPublisher, port: broker.port, qos: qos, settings: settings))
-        }
-        if settings.implementations.contains("swift") {
-            measurements.append(try await runWrapper(port: broker.port, qos: qos, settings: settings))
+        for implementation in settings.implementations {
+            switch implementation {
+            case "c", "c-loop":
+                measurements.append(try runCPublisher(
+                    cPublisher, port: broker.port, qos: qos, fromLoopThread: implementation == "c-loop", settings: settings))
+            default:
+                measurements.append(try await runWrapper(
+                    port: broker.port, qos: qos, onConnectionThread: implementation == "swift", settings: settings))
+            }
         }
         for measurement in measurements {
             var measurement = measurement
