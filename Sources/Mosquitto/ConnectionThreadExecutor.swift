@@ -14,6 +14,10 @@ import Darwin
 /// libmosquitto, and its completion resumes it on the same thread, with no hand-off between threads
 /// per message.
 ///
+/// libmosquitto still writes a byte to its internal socket pair for every queued packet. Nobody reads
+/// it any more, so once that socket's buffer is full (a few hundred writes, at most the default socket
+/// buffer of kernel memory) the writes fail at once, which libmosquitto ignores by design.
+///
 /// Jobs run only while the thread runs. Before `start()` and after the thread has ended, jobs are
 /// passed on to the global concurrent executor, so that a task preferring this executor never waits
 /// for a thread that is not there.
