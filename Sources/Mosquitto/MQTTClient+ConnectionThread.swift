@@ -23,14 +23,11 @@ extension MQTTClient {
     /// The name of the connection thread (as `top -H` and debuggers show it): "MQTT " and the
     /// client id, cut to the 15 bytes Linux keeps.
     public var connectionThreadName: String {
-        let full = Array("MQTT \(configuration.clientID)".utf8)
-        var end = min(full.count, 15)
-        // Never cut a character in half: back off to the start of the one at the cut.
-        while end < full.count && full[end] & 0xC0 == 0x80 { end -= 1 }
-        return String(decoding: full[..<end], as: UTF8.self)
+        ThreadName.make("MQTT \(configuration.clientID)")
     }
 
     func runConnectionThread() {
+        ThreadName.setCurrent(connectionThreadName)
         connectionThread.beginServing()
         guard let handle = state.withLock({ $0.handle })?.raw else {
             connectionThread.endServing()

@@ -16,12 +16,7 @@ extension MQTTClient {
         }
         // A real thread: the loop blocks in select() and connect(), which must stay off Swift's
         // cooperative pool. The closure keeps the client alive until the thread ends.
-        let name = connectionThreadName
-        let thread = Thread {
-            // Named from the thread itself: on Linux, a name set before `start()` never reaches the system.
-            Thread.current.name = name
-            self.runConnectionThread()
-        }
+        let thread = Thread { self.runConnectionThread() }
         thread.start()
     }
 

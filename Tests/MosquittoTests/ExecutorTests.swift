@@ -91,4 +91,9 @@ private func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
 }
 
 /// The name of the thread running the caller (synchronous, so that async code may ask).
-private func currentThreadName() -> String? { Thread.current.name }
+/// The system's name of the calling thread (`/proc`, not Foundation's `Thread.name`, which is
+/// only what was set through Foundation).
+private func currentThreadName() -> String? {
+    guard let name = try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) else { return nil }
+    return name.hasSuffix("\n") ? String(name.dropLast()) : name
+}
