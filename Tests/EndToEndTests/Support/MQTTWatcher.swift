@@ -82,12 +82,14 @@ enum MosquittoPublish {
     }
 
     /// The retained message of `topic` as a new subscriber sees it, or `nil` when there is none.
+    /// `mosquitto_sub` exits at the first message; its time limit only bounds the "none" case, and it
+    /// counts from its own start, which alone can take seconds while the whole suite runs on two cores.
     static func retained(port: Int, topic: String) async throws -> String? {
         let executable = try RequiredProgram.path("mosquitto_sub", package: "mosquitto-clients")
         let child = try ChildProcess(executable: executable, arguments: [
-            "-h", "127.0.0.1", "-p", "\(port)", "-t", topic, "-v", "--retained-only", "-C", "1", "-W", "2",
+            "-h", "127.0.0.1", "-p", "\(port)", "-t", topic, "-v", "--retained-only", "-C", "1", "-W", "5",
         ])
-        try await child.waitForExit(timeout: .seconds(10))
+        try await child.waitForExit(timeout: .seconds(15))
         // Anything else it prints (such as "Timed out") is not a message.
         return child.lines.first { $0.hasPrefix(topic + " ") }.map { String($0.dropFirst(topic.count + 1)) }
     }
