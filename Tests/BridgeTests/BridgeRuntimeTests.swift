@@ -109,6 +109,36 @@ struct BridgeServicePartsTests {
         delay.reset()
         #expect(delay.next() == .seconds(30))
     }
+
+    @Test("publications held back by failed saves are merged and handed out once")
+    func unsavedPublications() {
+        let unsaved = UnsavedPublications()
+        #expect(!unsaved.isPending)
+        unsaved.add(.states(of: [BridgeRuntimeTests.id1]))
+        unsaved.add(PublishWork(meterDiscovery: [BridgeRuntimeTests.id2], states: [BridgeRuntimeTests.id2]))
+        #expect(unsaved.isPending)
+        let work = unsaved.take()
+        #expect(work?.states == [BridgeRuntimeTests.id1, BridgeRuntimeTests.id2])
+        #expect(work?.meterDiscovery == [BridgeRuntimeTests.id2])
+        #expect(!unsaved.isPending)
+        #expect(unsaved.take() == nil)
+    }
+
+    @Test("a failed save is retried after 5 s, then less often up to the limit, and not at all after a success")
+    func saveRetry() {
+        var retry = SaveRetry(limit: .seconds(12))
+        #expect(retry.due == nil)
+        let before = ContinuousClock.now
+        retry.schedule()
+        #expect(retry.due.map { $0 - before >= .seconds(5) && $0 - before < .seconds(6) } == true)
+        retry.schedule()
+        retry.schedule()
+        #expect(retry.due.map { $0 - before >= .seconds(12) && $0 - before < .seconds(13) } == true)
+        retry.succeeded()
+        #expect(retry.due == nil)
+        retry.schedule()
+        #expect(retry.due.map { $0 - before < .seconds(6) } == true)
+    }
 }
 
 @Suite("Meter data into the ledger")

@@ -17,6 +17,8 @@ struct FetchLoop: Sendable {
     let logger: Logger
     /// `homeassistant.statistics`, when enabled: told about every saved batch.
     var statistics: StatisticsOutput? = nil
+    /// Publications held back by a failed save.
+    let unsaved = UnsavedPublications()
 
     private var clock: any OpenEnergyClock { options.clock }
 
@@ -28,8 +30,10 @@ struct FetchLoop: Sendable {
         var publishedAuthentication = await runtime.authentication
         // Only the process's first round of requests is the backfill worth a progress display.
         var hadFirstRound = false
+        var saveRetry = SaveRetry(limit: options.retryDelayLimit)
 
         while !Task.isCancelled {
+            await retryFailedSave(&saveRetry)
             if await runtime.authentication == .loginRequired {
                 if await loginWait.shouldRetry(tokenStore: ckw.tokenStore, options: options) {
                     await ckw.reloadTokens()
@@ -74,9 +78,29 @@ struct FetchLoop: Sendable {
             let nextFetch = await runtime.nextDecisionDate(after: now)
             let next = min(nextFetch ?? .distantFuture, coreDataDue)
             if await runtime.setNextPlannedFetch(nextFetch) { queue.enqueue(.info) }
+            if unsaved.isPending, saveRetry.due == nil { saveRetry.schedule() }
+            if let due = saveRetry.due {
+                let untilRetry = max(due - ContinuousClock.now, .zero)
+                realTimeLimit = min(realTimeLimit ?? untilRetry, untilRetry)
+            }
             if next > now || realTimeLimit != nil {
                 await wakeup.wait(until: next, on: clock, realTimeLimit: realTimeLimit)
             }
+        }
+    }
+
+    /// Saves again once the retry is due, when publications wait for a save that failed.
+    private func retryFailedSave(_ retry: inout SaveRetry) async {
+        guard unsaved.isPending else {
+            retry.succeeded()
+            return
+        }
+        guard let due = retry.due, ContinuousClock.now >= due else { return }
+        if await save() {
+            logger.notice("the state is saved again; publishing what was held back")
+            retry.succeeded()
+        } else {
+            retry.schedule()
         }
     }
 
@@ -110,14 +134,19 @@ struct FetchLoop: Sendable {
             logger.warning("CKW's core data lists no metering point for this login; nothing to bridge (devices created before are kept)")
         }
         options.emit(.coreDataApplied(meteringPoints: points.count))
+        let republished = Set(changes.added + changes.changed)
+        let work = PublishWork(
+            bridgeDiscovery: true, meterDiscovery: republished, removals: Set(changes.removed),
+            availability: republished, states: republished, bridgeInfo: true)
         if !changes.added.isEmpty || !changes.removed.isEmpty {
             // The ledger's list of metering points is what "devices we created" means: on disk first.
-            guard await save() else { return true }
+            // The runtime knows the change already, so the next core data read would not repeat it.
+            guard await save() else {
+                unsaved.add(work)
+                return true
+            }
         }
-        let republished = Set(changes.added + changes.changed)
-        queue.enqueue(PublishWork(
-            bridgeDiscovery: true, meterDiscovery: republished, removals: Set(changes.removed),
-            availability: republished, states: republished, bridgeInfo: true))
+        queue.enqueue(work)
         return true
     }
 
@@ -186,18 +215,24 @@ struct FetchLoop: Sendable {
     private func flush(_ ids: Set<String>, oldestResponse: ContinuousClock.Instant?) async {
         guard await save() else {
             queue.enqueue(PublishWork(availability: ids, bridgeInfo: true))
+            unsaved.add(.states(of: ids))
             return
         }
         queue.enqueue(.states(of: ids, responseReceivedAt: oldestResponse))
         statistics?.meterDataSaved(ids)
     }
 
+    /// Saves the whole state; on success also publishes what earlier failed saves held back.
     private func save() async -> Bool {
         let state = await runtime.persistentState
         do {
             try store.save(state)
             options.emit(.stateSaved)
             await writeInfoFile()
+            if let heldBack = unsaved.take() {
+                queue.enqueue(heldBack)
+                if !heldBack.states.isEmpty { statistics?.meterDataSaved(heldBack.states) }
+            }
             return true
         } catch {
             logger.error("\(error)")
