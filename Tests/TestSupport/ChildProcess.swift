@@ -36,6 +36,11 @@ public final class ChildProcess: Sendable {
         self.output = output
     }
 
+    /// A test that failed half-way must not leave its broker or `mosquitto_sub` watchers running.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     public var processIdentifier: Int32 { process.processIdentifier }
     public var isRunning: Bool { process.isRunning }
     public var lines: [String] { output.lines }
