@@ -182,6 +182,9 @@ func run(
     progress("clock stopped after \(realSeconds) s; checking the retained states against the simulator's data")
 
     // Every interval accounted for: the retained states equal the simulator's data once the daemon caught up.
+    // The truth is read through the same API: a fault injected shortly before the end is the
+    // daemon's to meet (on its last poll), not the checker's.
+    await waitUntilFaultsAreUsedUp(simulator, timeout: .seconds(60))
     let mismatches = try await waitForTruth(port: broker.port, truth: truth, ids: ids, now: finalNow, timeout: .seconds(60))
     // Measured like the daily samples: settled, broker connected, nothing in flight. Idle worker
     // threads of the global pool come and go; a leak stays. So the fewest threads and descriptors of
@@ -214,6 +217,20 @@ func run(
         "export_total_wh": shown?.exportWh ?? -1, "expected_export_total_wh": expected.exportWh ?? -1,
         "mismatches": mismatches, "passed": passed,
     ]
+}
+
+/// Waits until the daemon has met every injected fault; clears what is left after `timeout` (a fault
+/// nobody met cannot hide a lost interval, the comparison that follows would still find it).
+func waitUntilFaultsAreUsedUp(_ simulator: SimulatorServer, timeout: Duration) async {
+    let deadline = ContinuousClock.now + timeout
+    while !(await simulator.controls.pendingFaults.isEmpty) {
+        guard ContinuousClock.now < deadline else {
+            progress("faults not met by the daemon within \(timeout), cleared")
+            await simulator.controls.clearFaults()
+            return
+        }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
 }
 
 /// Waits until every retained state equals the simulator's data at `now`; returns what still differs.
