@@ -93,8 +93,7 @@ func soak(_ options: Options) async throws -> [String: Any] {
     let simulator = try await SimulatorServer.start(SimulatorConfiguration(
         autoApprove: true, rateLimit: nil, population: .init(customers: 1, meteringPointsPerCustomer: options.meters),
         delivery: .immediate, clockStart: start, clockSpeed: 0, logger: silent))
-    let broker = try SoakBroker(directory: workDirectory)
-    try await broker.start()
+    let broker = try await PrivateBroker.start(logger: Logger(label: "bridge-soak", factory: { _ in SwiftLogNoOpLogHandler() }))
     let truth = try await SimulatorTruth.connect(to: simulator, directory: workDirectory)
     let ids = try await truth.meteringPointIds()
 
@@ -125,7 +124,7 @@ func soak(_ options: Options) async throws -> [String: Any] {
 
 @MainActor
 func run(
-    _ options: Options, start: Date, simulator: SimulatorServer, broker: SoakBroker, truth: SimulatorTruth, ids: [String],
+    _ options: Options, start: Date, simulator: SimulatorServer, broker: PrivateBroker, truth: SimulatorTruth, ids: [String],
     daemon: SoakDaemon
 ) async throws -> [String: Any] {
 
@@ -155,9 +154,9 @@ func run(
             let fault = Fault.allCases[(nextFault - 1) % Fault.allCases.count]
             switch fault {
             case .brokerCrash:
-                broker.kill()
+                broker.crash()
                 try await Task.sleep(for: .milliseconds(Int.random(in: 100...1_500)))
-                try await broker.start()
+                try await broker.launch()
             case .serverErrors:
                 await simulator.controls.failNextRequests(3, status: 503)
             case .rateLimitedWithHeaders:
@@ -265,4 +264,9 @@ do {
 } catch {
     FileHandle.standardError.write(Data("bridge-soak failed: \(error)\n".utf8))
     exit(1)
+}
+
+struct SoakFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -1,9 +1,11 @@
 import Foundation
 import Logging
+import Synchronization
 
-/// A `mosquitto` of our own for `ckw2mqtt demo` and the benchmark: a free loopback port, a
-/// configuration in a temporary directory, anonymous access, no persistence. Stopped (and its
-/// directory removed) by `stop()`.
+/// A `mosquitto` of our own for `ckw2mqtt demo`, the benchmark and the soak: a free loopback port, a
+/// configuration in a temporary directory, anonymous access, no persistence. `crash()` and
+/// `launch()` kill it and start it again on the same port (coming back without a retained message);
+/// `stop()` ends it and removes its directory.
 public final class PrivateBroker: Sendable {
     public struct Missing: Error, CustomStringConvertible {
         public var description: String {
@@ -12,14 +14,28 @@ public final class PrivateBroker: Sendable {
     }
 
     public let port: Int
+    private let executable: String
     private let directory: String
-    private let process: Process
+    private let process = Mutex<Process?>(nil)
 
     public static func start(logger: Logger) async throws -> PrivateBroker {
         guard let executable = Executables.find("mosquitto") else { throw Missing() }
-        let port = try LoopbackPort.free()
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ckw2mqtt-demo-broker-\(UUID().uuidString.prefix(8))").path
+        let broker = try PrivateBroker(executable: executable)
+        do {
+            try await broker.launch()
+        } catch {
+            broker.stop()
+            throw error
+        }
+        logger.info("started a private mosquitto", metadata: ["port": "\(broker.port)"])
+        return broker
+    }
+
+    private init(executable: String) throws {
+        self.executable = executable
+        port = try LoopbackPort.free()
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ckw2mqtt-private-broker-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let configuration = """
             listener \(port) 127.0.0.1
@@ -28,38 +44,41 @@ public final class PrivateBroker: Sendable {
             user \(NSUserName())
             log_dest file \(directory)/mosquitto.log
             """
-        let configurationFile = directory + "/mosquitto.conf"
         try configuration.write(toFile: configurationFile, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-c", configurationFile]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try ChildProcesses.run(process)
-        let broker = PrivateBroker(port: port, directory: directory, process: process)
+    }
+
+    private var configurationFile: String { directory + "/mosquitto.conf" }
+
+    /// Starts the broker process (again) and returns once it accepts connections.
+    public func launch() async throws {
+        let started = Process()
+        started.executableURL = URL(fileURLWithPath: executable)
+        started.arguments = ["-c", configurationFile]
+        started.standardOutput = FileHandle.nullDevice
+        started.standardError = FileHandle.nullDevice
+        try ChildProcesses.run(started)
+        process.withLock { $0 = started }
         let deadline = ContinuousClock.now + .seconds(10)
         while !LoopbackPort.acceptsConnections(port) {
-            guard process.isRunning, ContinuousClock.now < deadline else {
+            guard started.isRunning, ContinuousClock.now < deadline else {
                 let log = (try? String(contentsOfFile: directory + "/mosquitto.log", encoding: .utf8)) ?? ""
-                broker.stop()
                 throw BrokerFailure(description: "the private mosquitto did not start on port \(port): \(log)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        logger.info("started a private mosquitto", metadata: ["port": "\(port)"])
-        return broker
     }
 
-    private init(port: Int, directory: String, process: Process) {
-        self.port = port
-        self.directory = directory
-        self.process = process
+    /// A crash: SIGKILL, no goodbye to the clients; without persistence every retained message is gone.
+    public func crash() {
+        guard let running = process.withLock({ $0.take() }), running.isRunning else { return }
+        kill(running.processIdentifier, SIGKILL)
+        running.waitUntilExit()
     }
 
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        if let running = process.withLock({ $0.take() }), running.isRunning {
+            running.terminate()
+            running.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
