@@ -14,7 +14,7 @@ extension MQTTClient {
             case .shuttingDown, .terminated: throw .shutDown
             }
         }
-        // A real thread: the loop blocks in select() and connect(), which must stay off Swift's
+        // A real thread: the loop blocks in poll() and connect(), which must stay off Swift's
         // cooperative pool. The closure keeps the client alive until the thread ends.
         let thread = Thread { self.runConnectionThread() }
         thread.start()
