@@ -1,9 +1,9 @@
 import CMosquitto
 
 /// The C callbacks. They capture nothing (C function pointers cannot) and recover the client from
-/// the user-data pointer. They run only on the client's connection thread, inside `mosquitto_loop`
-/// or `mosquitto_reconnect`, which holds a strong reference to the client for as long as it runs; so
-/// the unretained pointer is always valid here.
+/// the user-data pointer. They run only on the client's connection thread, inside
+/// `mosquitto_loop_read`/`_write`/`_misc` or `mosquitto_reconnect`, and that thread holds a strong
+/// reference to the client for as long as it runs; so the unretained pointer is always valid here.
 enum Callbacks {
     static func install(on handle: OpaquePointer, forwardingLogs: Bool) {
         mosquitto_connect_v5_callback_set(handle) { _, userData, code, flags, _ in

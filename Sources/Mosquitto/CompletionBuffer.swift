@@ -1,6 +1,7 @@
-/// Publications completed during one `mosquitto_loop` call, collected without locking and handed
-/// over in one batch afterwards: taking the client's lock once per loop call instead of once per
-/// message keeps the connection thread from contending with publishers message by message.
+/// Publications completed during one round of the connection thread (read, write, keep-alive),
+/// collected without locking and handed over in one batch afterwards: taking the client's lock once
+/// per round instead of once per message keeps the connection thread from contending with
+/// publishers message by message.
 ///
 /// Only the connection thread touches it (libmosquitto calls `on_publish` on the thread that runs the
 /// loop), which is what makes the unchecked `Sendable` sound.
