@@ -244,6 +244,7 @@ let package = Package(
                 "Bridge",
                 "HomeAssistant",
                 "OpenEnergy",
+                "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings

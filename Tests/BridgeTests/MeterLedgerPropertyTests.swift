@@ -2,6 +2,7 @@ import Bridge
 import Foundation
 import PropertyBased
 import Testing
+import TestSupport
 
 @Suite("MeterLedger properties")
 struct MeterLedgerPropertyTests {
@@ -16,7 +17,7 @@ struct MeterLedgerPropertyTests {
     func permutationAndDuplication() async {
         await propertyCheck(input: Self.finalValues, Gen.int(in: 0...1_000_000)) { values, seed in
             let readings = values.enumerated().map { reading($0.offset, Double($0.element) / 1000) }
-            var generator = SplitMix(seed: UInt64(seed))
+            var generator = SplitMix64(seed: UInt64(seed))
             let duplicated = (readings + readings.filter { _ in Bool.random(using: &generator) }).shuffled(using: &generator)
             var ledger = MeterLedger(retention: .seconds(4 * 86_400))
             // Applied in random chunks, as successive fetches would deliver them.
@@ -33,7 +34,7 @@ struct MeterLedgerPropertyTests {
     @Test("Estimates later replaced by measured values leave exactly the measured total")
     func estimatesThenCorrections() async {
         await propertyCheck(input: Self.finalValues, Gen.int(in: 0...5_000).array(of: 200), Gen.int(in: 0...1_000_000)) { values, estimates, seed in
-            var generator = SplitMix(seed: UInt64(seed))
+            var generator = SplitMix64(seed: UInt64(seed))
             var ledger = MeterLedger(retention: .seconds(4 * 86_400))
             let first = values.indices.map { index in
                 switch Int.random(in: 0...2, using: &generator) {
@@ -52,7 +53,7 @@ struct MeterLedgerPropertyTests {
     @Test("A restart (encode, decode) at any point changes neither totals nor what follows")
     func restartAnywhere() async throws {
         await propertyCheck(input: Self.finalValues, Gen.int(in: 0...1_000_000)) { values, seed in
-            var generator = SplitMix(seed: UInt64(seed))
+            var generator = SplitMix64(seed: UInt64(seed))
             let batches = values.enumerated().map { reading($0.offset, Double($0.element) / 1000) }
                 .chunked(into: Int.random(in: 1...30, using: &generator))
             let restartAfter = Int.random(in: 0..<batches.count, using: &generator)
@@ -74,7 +75,7 @@ struct MeterLedgerPropertyTests {
     func monotonicTotals() async {
         let steps = Gen.int(in: 0...3).array(of: 1...120)
         await propertyCheck(input: steps, Gen.int(in: 0...1_000_000)) { kinds, seed in
-            var generator = SplitMix(seed: UInt64(seed))
+            var generator = SplitMix64(seed: UInt64(seed))
             var ledger = MeterLedger(retention: .seconds(3600 * 12))
             var last = EnergyAmount.zero
             var nextInterval = 0
@@ -104,19 +105,6 @@ struct MeterLedgerPropertyTests {
                 last = total
             }
         }
-    }
-}
-
-/// A small seeded generator, so shuffles inside a property are reproducible from its input.
-struct SplitMix: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -229,17 +229,7 @@ private final class SecretScene: Sendable {
     private func logIn() async throws {
         let login = try ChildProcess(executable: try BuiltExecutable.path("ckw2mqtt"), arguments: ["login", "--config", configurationFile], environment: environment)
         do {
-            let line = try await login.waitForLine("the login address") { $0.trimmingCharacters(in: .whitespaces).hasPrefix("http") }
-            let browser = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .follow(max: 5, allowCycles: false)))
-            do {
-                let response = try await browser.execute(HTTPClientRequest(url: line.trimmingCharacters(in: .whitespaces)), timeout: .seconds(10))
-                _ = try await response.body.collect(upTo: 1 << 20)
-            } catch {
-                try? await browser.shutdown()
-                throw error
-            }
-            try await browser.shutdown()
-            try await login.waitForExit(timeout: .seconds(20))
+            try await BridgeExecutable.completeLogin(login)
         } catch {
             await login.stop()
             record("login", login.outputText)

@@ -36,6 +36,19 @@ final class BridgeExecutable: Sendable {
     /// redirects it to that listener.
     static func logIn(stateDirectory: String, simulator: SimulatorServer) async throws {
         let login = try ChildProcess(executable: try BuiltExecutable.path("ckw2mqtt"), arguments: ["login"] + arguments(stateDirectory: stateDirectory, simulator: simulator))
+        do {
+            try await completeLogin(login)
+        } catch {
+            await login.stop()
+            throw error
+        }
+        guard login.terminationStatus == 0 else { throw TestFailure("ckw2mqtt login failed:\n\(login.outputText)") }
+    }
+
+    /// The person at the browser for a running `ckw2mqtt login`: opens the address it prints; the
+    /// simulator, approving at once, redirects to the command's loopback listener. Returns when the
+    /// command has exited.
+    static func completeLogin(_ login: ChildProcess) async throws {
         let line = try await login.waitForLine("the login address") { $0.trimmingCharacters(in: .whitespaces).hasPrefix("http") }
         let browser = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .follow(max: 5, allowCycles: false)))
         do {
@@ -43,12 +56,10 @@ final class BridgeExecutable: Sendable {
             _ = try await response.body.collect(upTo: 1 << 20)
         } catch {
             try? await browser.shutdown()
-            await login.stop()
             throw error
         }
         try await browser.shutdown()
         try await login.waitForExit(timeout: .seconds(20))
-        guard login.terminationStatus == 0 else { throw TestFailure("ckw2mqtt login failed:\n\(login.outputText)") }
     }
 
     /// A simulator whose clock stands `behindNowBy` before the real now: an executable bridge asks
