@@ -263,11 +263,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Gives back the pages of code and constants that only start-up used (`ckw2mqtt run`).
+        .target(name: "CProcessImage"),
+        .testTarget(
+            name: "CProcessImageTests",
+            dependencies: ["CProcessImage"],
+            swiftSettings: swiftSettings
+        ),
         // The command: `run` (the daemon), `demo`, `simulate`, `login`, `logout`, `status`,
         // `check-config`, `purge`.
         .executableTarget(
             name: "ckw2mqtt",
             dependencies: [
+                "CProcessImage",
                 "Bridge",
                 "BridgeObservability",
                 "Mosquitto",
@@ -283,7 +291,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "now"])]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -14,6 +14,9 @@ public struct BridgeEvent: Sendable, CustomStringConvertible {
         case statesAcknowledged(meteringPointIds: [String], sinceResponse: Duration?)
         /// A login is needed; the bridge waits for one.
         case loginRequired
+        /// Start-up is over: core data is applied, the first round of requests (the look-back) is
+        /// done, and the bridge waits for the next poll for the first time. Sent once.
+        case caughtUp
     }
 
     public var kind: Kind

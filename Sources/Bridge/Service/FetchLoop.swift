@@ -31,6 +31,7 @@ struct FetchLoop: Sendable {
         // Only the process's first round of requests is the backfill worth a progress display.
         var hadFirstRound = false
         var saveRetry = SaveRetry(limit: options.retryDelayLimit)
+        var caughtUp = false
 
         while !Task.isCancelled {
             await retryFailedSave(&saveRetry)
@@ -82,6 +83,10 @@ struct FetchLoop: Sendable {
             if let due = saveRetry.due {
                 let untilRetry = max(due - ContinuousClock.now, .zero)
                 realTimeLimit = min(realTimeLimit ?? untilRetry, untilRetry)
+            }
+            if !caughtUp, await runtime.hasCoreData {
+                caughtUp = true
+                options.emit(.caughtUp)
             }
             if next > now || realTimeLimit != nil {
                 await wakeup.wait(until: next, on: clock, realTimeLimit: realTimeLimit)

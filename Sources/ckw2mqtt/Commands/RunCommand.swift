@@ -25,6 +25,8 @@ struct RunCommand: AsyncParsableCommand {
         MemoryTuning.apply()
         let logger = Logger(label: "ckw2mqtt")
         var bridgeOptions = BridgeOptions(statusLine: .standardError)
+        let memory = MemoryUpkeep(logger: logger)
+        bridgeOptions.observer = { event in memory.observe(event) }
         var services: [any Service] = []
         if let simulatorClock {
             guard let url = URL(string: simulatorClock), url.scheme == "http" || url.scheme == "https" else {
