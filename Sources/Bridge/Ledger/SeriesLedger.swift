@@ -2,10 +2,10 @@ import Foundation
 
 /// The intervals and register of one direction (consumption or production) of one metering point.
 ///
-/// Intervals live in a dense array of slots on the quarter-hour grid (slot `n` starts at
+/// Intervals live in dense columns of slots on the quarter-hour grid (slot `n` starts at
 /// `n * 900` seconds since 1970). Slots older than the retention window are folded into
 /// `foldedSum`: the planner never asks for them again, so nothing can correct them any more, and
-/// folding keeps memory bounded (about 300 slots per series for the default 3-day look-back).
+/// folding keeps memory bounded (384 slots per series for the default 3-day look-back plus a day).
 struct SeriesLedger: Sendable, Equatable {
     static let intervalSeconds: Int64 = 900
 
@@ -40,7 +40,7 @@ struct SeriesLedger: Sendable, Equatable {
     }
 
     private(set) var firstSlot: Int64 = 0
-    private(set) var slots: [Slot] = []
+    private(set) var slots = SlotColumns()
     /// The sum of every interval folded out of `slots`.
     private(set) var foldedSum: Int64 = 0
     /// Slots before this one were folded; readings for them are refused. `nil` until the first fold.
@@ -70,7 +70,7 @@ struct SeriesLedger: Sendable, Equatable {
     private func sumOfSlots(from number: Int64) -> Int64 {
         let start = max(0, Int(clamping: number - firstSlot))
         guard start < slots.count else { return 0 }
-        return slots[start...].reduce(0) { $0 + $1.energy }
+        return slots.energySum(from: start)
     }
 
     // MARK: Intervals
@@ -128,19 +128,20 @@ struct SeriesLedger: Sendable, Equatable {
     /// the slot lies before the retention window.
     private mutating func makeSlot(_ number: Int64, retentionSlots: Int64) -> Int? {
         if let foldedBefore, number < foldedBefore { return nil }
+        let window = Int(clamping: retentionSlots)
         guard let newest = newestSlot else {
             firstSlot = number
-            slots = [.absent]
+            slots.appendAbsent(1, window: window)
             return 0
         }
         if number < firstSlot {
             guard newest - number < retentionSlots else { return nil }
-            slots.insert(contentsOf: repeatElement(.absent, count: Int(firstSlot - number)), at: 0)
+            slots.prependAbsent(Int(firstSlot - number), window: window)
             firstSlot = number
         } else if number > newest {
             fold(before: number - retentionSlots + 1)
             let end = firstSlot + Int64(slots.count)
-            slots.append(contentsOf: repeatElement(.absent, count: Int(number - end + 1)))
+            slots.appendAbsent(Int(number - end + 1), window: window)
         }
         return Int(number - firstSlot)
     }
@@ -149,10 +150,10 @@ struct SeriesLedger: Sendable, Equatable {
     private mutating func fold(before boundary: Int64) {
         guard boundary > firstSlot else { return }
         let count = min(Int(boundary - firstSlot), slots.count)
-        for (offset, slot) in slots.prefix(count).enumerated() {
-            foldedSum += slot.energy
+        for (offset, energy) in slots.energy.prefix(count).enumerated() {
+            foldedSum += energy
             if var anchor = register, firstSlot + Int64(offset) >= anchor.firstSlotAfter {
-                anchor.foldedAfter += slot.energy
+                anchor.foldedAfter += energy
                 register = anchor
             }
         }
@@ -258,8 +259,8 @@ extension SeriesLedger: Codable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(firstSlot, forKey: .firstSlot)
-        try container.encode(slots.map(\.energy), forKey: .energy)
-        try container.encode(String(slots.map(\.state.rawValue)), forKey: .quality)
+        try container.encode(slots.energy, forKey: .energy)
+        try container.encode(String(slots.states.map(\.rawValue)), forKey: .quality)
         try container.encode(foldedSum, forKey: .foldedSum)
         try container.encodeIfPresent(foldedBefore, forKey: .foldedBefore)
         try container.encodeIfPresent(register, forKey: .register)
@@ -275,15 +276,16 @@ extension SeriesLedger: Codable {
             throw DecodingError.dataCorruptedError(forKey: .quality, in: container,
                 debugDescription: "\(quality.count) quality flags for \(energy.count) values")
         }
-        slots = try zip(energy, quality).map { energy, flag in
+        let states = try zip(energy, quality).map { energy, flag in
             guard let state = SlotState(rawValue: flag) else {
                 throw DecodingError.dataCorruptedError(forKey: .quality, in: container, debugDescription: "unknown quality flag `\(flag)`")
             }
             guard energy >= 0, state != .absent || energy == 0 else {
                 throw DecodingError.dataCorruptedError(forKey: .energy, in: container, debugDescription: "impossible value \(energy)")
             }
-            return Slot(energy: energy, state: state)
+            return state
         }
+        slots = SlotColumns(energy: energy, states: states)
         foldedSum = try container.decode(Int64.self, forKey: .foldedSum)
         foldedBefore = try container.decodeIfPresent(Int64.self, forKey: .foldedBefore)
         register = try container.decodeIfPresent(RegisterAnchor.self, forKey: .register)
