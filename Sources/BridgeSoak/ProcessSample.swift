@@ -1,8 +1,10 @@
 import Foundation
 
-/// What a process holds, from /proc: resident memory, open file descriptors, threads.
+/// What a process holds, from /proc: resident memory (all of it, and the anonymous part: heap and
+/// stacks, where a leak shows), open file descriptors, threads.
 struct ProcessSample: Equatable {
     var residentKilobytes: Int
+    var anonymousKilobytes: Int
     var fileDescriptors: Int
     var threads: Int
 
@@ -16,8 +18,9 @@ struct ProcessSample: Equatable {
                 .flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }
                 .flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         }
-        guard let rss = field("VmRSS") else { return nil }
+        guard let rss = field("VmRSS"), let anonymous = field("RssAnon") else { return nil }
         residentKilobytes = rss
+        anonymousKilobytes = anonymous
         fileDescriptors = descriptors.count
         threads = tasks.count
     }
