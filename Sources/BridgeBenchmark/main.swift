@@ -41,6 +41,7 @@ func startSimulator(meters: Int, speed: Double, start: Date? = nil) async throws
 /// Counts metering points whose state carries a total, as any subscriber sees them.
 final class StateCounter: Sendable {
     private let topics = Mutex<Set<String>>([])
+    private let messages = Mutex(0)
     let client: MQTTClient
 
     init(port: Int) async throws {
@@ -50,11 +51,14 @@ final class StateCounter: Sendable {
         Task { [self] in
             for await message in subscription where message.payloadString.contains("\"energy_import_total\":") && !message.payloadString.contains("\"energy_import_total\":null") {
                 _ = topics.withLock { $0.insert(message.topic) }
+                messages.withLock { $0 += 1 }
             }
         }
     }
 
     var count: Int { topics.withLock { $0.count } }
+    /// State messages received so far, repeats included.
+    var messageCount: Int { messages.withLock { $0 } }
 
     func wait(for count: Int, timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
@@ -73,6 +77,41 @@ func login(_ simulator: SimulatorServer, into directory: String) async throws {
     try await http.shutdown()
 }
 
+/// Resident memory of a caught-up `ckw2mqtt run`: right after start-up, and in the steady state
+/// between CKW's batches. The steady state is what stays after the daemon gave back its start-up
+/// pages (10 s after catching up) and then served a poll that finds nothing new and a poll that
+/// brings a batch (the simulator's clock moved past its next read), so the pages of the poll,
+/// apply, publish and save paths are counted; sampled once that burst is over.
+func residentMegabytes(of bridge: BridgeProcess, simulator: SimulatorServer, counter: StateCounter, meters: Int) async throws -> (startup: Double, steady: Double) {
+    let startup = try await bridge.residentMegabytes(samples: 1)
+    try await Task.sleep(for: .seconds(15))
+
+    // A poll between batches: the refresh asks for the intervals since the last read; a marker
+    // fault on the simulator shows that the request arrived.
+    await simulator.controls.slowDown(1, by: .milliseconds(1))
+    try await counter.client.publish(topic: "ckw2mqtt/bridge/request/refresh", payload: "", qos: .atLeastOnce)
+    try await waitUntil("the refresh reached the simulator", timeout: .seconds(60)) { await simulator.controls.pendingFaults.isEmpty }
+    try await Task.sleep(for: .seconds(3))
+
+    // A poll that brings a batch: new values for every metering point, published and saved.
+    let messagesBefore = counter.messageCount
+    simulator.clock.advance(by: .seconds(6 * 3600))
+    try await counter.client.publish(topic: "ckw2mqtt/bridge/request/refresh", payload: "", qos: .atLeastOnce)
+    try await waitUntil("the new batch's states arrived", timeout: .seconds(600)) { counter.messageCount >= messagesBefore + meters }
+    // Past the burst: the daemon trims its heap a few seconds after the state is saved.
+    try await Task.sleep(for: .seconds(10))
+
+    return (startup, try await bridge.residentMegabytes())
+}
+
+func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !(await condition()) {
+        guard ContinuousClock.now < deadline else { throw BenchmarkFailure("timed out waiting until \(what)") }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}
+
 @MainActor func measure() async throws {
     // MARK: (a) one metering point, `ckw2mqtt run`
 
@@ -88,8 +127,8 @@ func login(_ simulator: SimulatorServer, into directory: String) async throws {
             logging: {level: warning}
             """, directory: directory)
         try await counter.wait(for: 1, timeout: .seconds(60))
-        try await Task.sleep(for: .seconds(10))
-        let megabytes = try await bridge.residentMegabytes()
+        let (startup, megabytes) = try await residentMegabytes(of: bridge, simulator: simulator, counter: counter, meters: 1)
+        report(Figure(name: "rss_run_1_meter_startup", value: startup, unit: "MB", target: "-", met: true))
         report(Figure(name: "rss_run_1_meter", value: megabytes, unit: "MB", target: "<= 20", met: megabytes <= 20))
         bridge.stop()
         await counter.client.shutdown()
@@ -142,8 +181,8 @@ func login(_ simulator: SimulatorServer, into directory: String) async throws {
         let counter = try await StateCounter(port: broker.port)
         let bridge = try BridgeProcess(yaml: backendYAML(simulator, directory: processDirectory, clientID: "bench-rss-1000"), directory: processDirectory)
         try await counter.wait(for: 1000, timeout: .seconds(600))
-        try await Task.sleep(for: .seconds(10))
-        let megabytes = try await bridge.residentMegabytes()
+        let (startup, megabytes) = try await residentMegabytes(of: bridge, simulator: simulator, counter: counter, meters: 1000)
+        report(Figure(name: "rss_run_1000_meters_startup", value: startup, unit: "MB", target: "-", met: true))
         report(Figure(name: "rss_run_1000_meters", value: megabytes, unit: "MB", target: "<= 40", met: megabytes <= 40))
         bridge.stop()
         await counter.client.shutdown()
