@@ -27,6 +27,7 @@ public final class ChildProcess: Sendable {
             let data = handle.availableData
             if data.isEmpty {
                 handle.readabilityHandler = nil
+                output.finish()
             } else {
                 output.append(data)
             }
@@ -63,13 +64,18 @@ public final class ChildProcess: Sendable {
         throw TestFailure("timed out waiting for \(description) from \(executable); output:\n\(output.text)")
     }
 
-    /// Waits for the process to exit on its own.
+    /// Waits for the process to exit on its own, and for the last of its output to be read: the
+    /// pipe's reader runs on its own queue and may lag behind the exit.
     public func waitForExit(timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now >= deadline {
                 throw TestFailure("timed out waiting for \(executable) to exit; output:\n\(output.text)")
             }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let outputDeadline = ContinuousClock.now + .seconds(1)
+        while !output.isFinished, ContinuousClock.now < outputDeadline {
             try await Task.sleep(for: .milliseconds(10))
         }
     }
@@ -98,6 +104,11 @@ public final class ChildProcess: Sendable {
 /// Accumulates bytes from a pipe and splits them into lines.
 private final class LineCollector: Sendable {
     private let state = Mutex<(buffer: Data, lines: [String])>((Data(), []))
+    private let finished = Mutex(false)
+
+    /// The pipe reached its end: every byte the process wrote has been appended.
+    func finish() { finished.withLock { $0 = true } }
+    var isFinished: Bool { finished.withLock { $0 } }
 
     func append(_ data: Data) {
         state.withLock { state in
