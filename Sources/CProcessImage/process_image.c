@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "CProcessImage.h"
 
+#ifdef __linux__
 #include <link.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -69,3 +70,12 @@ process_image_release_totals process_image_release_read_only_segments(void) {
     dl_iterate_phdr(release_object, &totals);
     return totals;
 }
+
+#else  // Not an ELF system: nothing is released.
+
+process_image_release_totals process_image_release_read_only_segments(void) {
+    process_image_release_totals totals = {0, 0};
+    return totals;
+}
+
+#endif

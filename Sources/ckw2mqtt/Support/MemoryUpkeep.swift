@@ -12,7 +12,7 @@ final class MemoryUpkeep: Sendable {
     static let trimDelay: Duration = .seconds(5)
 
     private let logger: Logger
-    private let state = Mutex((released: false, trimPending: false))
+    private let trimPending = Mutex(false)
 
     init(logger: Logger) {
         self.logger = logger
@@ -21,24 +21,20 @@ final class MemoryUpkeep: Sendable {
     func observe(_ event: BridgeEvent) {
         switch event.kind {
         case .caughtUp:
-            let first = state.withLock { state in
-                defer { state.released = true }
-                return !state.released
-            }
-            guard first else { return }
+            // Sent once per run.
             Task { [logger] in
                 try? await Task.sleep(for: Self.releaseDelay)
                 StartupPageRelease.release(logger: logger)
             }
         case .stateSaved:
-            let schedule = state.withLock { state in
-                defer { state.trimPending = true }
-                return !state.trimPending
+            let alreadyPending = trimPending.withLock { pending in
+                defer { pending = true }
+                return pending
             }
-            guard schedule else { return }
+            guard !alreadyPending else { return }
             Task { [self] in
                 try? await Task.sleep(for: Self.trimDelay)
-                state.withLock { $0.trimPending = false }
+                trimPending.withLock { $0 = false }
                 MemoryTuning.trim()
             }
         default:
