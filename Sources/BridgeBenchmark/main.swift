@@ -1,9 +1,10 @@
 // `swift run -c release bridge-benchmark`: the bridge's memory and latency figures.
 //
-// (a) Resident memory of a real `ckw2mqtt run` with one metering point, after it settled.
-// (b) 1,000 metering points in backend mode: time from core data to the broker's acknowledgement
-//     of every discovery config (in process), and the resident memory of `ckw2mqtt run` once all
-//     of them are fetched (child process).
+// (a) Resident memory of a real `ckw2mqtt run` with one metering point in the steady state, with
+//     the simulator over plain HTTP and over HTTPS (as CKW).
+// (b) 1,000 metering points in backend mode over HTTPS: time from core data to the broker's
+//     acknowledgement of every discovery config (in process), and the resident memory of
+//     `ckw2mqtt run` in the steady state (child process).
 // (c) Time from a meter data response to the broker's acknowledgement of its state, per poll.
 import AsyncHTTPClient
 import Bridge
@@ -31,11 +32,11 @@ func temporaryDirectory(_ name: String) throws -> String {
     return path
 }
 
-func startSimulator(meters: Int, speed: Double, start: Date? = nil) async throws -> SimulatorServer {
+func startSimulator(meters: Int, speed: Double, start: Date? = nil, tls: SimulatorConfiguration.TLS? = nil) async throws -> SimulatorServer {
     try await SimulatorServer.start(SimulatorConfiguration(
         autoApprove: true, rateLimit: nil,
         population: .init(customers: 1, meteringPointsPerCustomer: meters),
-        clockStart: start, clockSpeed: speed, logger: silent))
+        clockStart: start, clockSpeed: speed, tls: tls, logger: silent))
 }
 
 /// Counts metering points whose state carries a total, as any subscriber sees them.
@@ -69,8 +70,8 @@ final class StateCounter: Sendable {
     }
 }
 
-func login(_ simulator: SimulatorServer, into directory: String) async throws {
-    let http = OpenEnergyHTTP.makeHTTPClient()
+func login(_ simulator: SimulatorServer, into directory: String, trusting caFile: String? = nil) async throws {
+    let http = try OpenEnergyHTTP.makeHTTPClient(tls: OpenEnergyTLS(caFile: caFile))
     try await AutomaticLogin.login(
         client: OIDCClientConfiguration(issuer: OIDCIssuer(simulator.issuerURL), clientID: "ckw2mqtt"),
         store: TokenStore(directory: URL(fileURLWithPath: directory)), httpClient: http)
@@ -113,30 +114,35 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
 }
 
 @MainActor func measure() async throws {
-    // MARK: (a) one metering point, `ckw2mqtt run`
+    // MARK: (a) one metering point, `ckw2mqtt run`, over plain HTTP and over HTTPS as with CKW
 
-    do {
-        let simulator = try await startSimulator(meters: 1, speed: 1)
+    for https in [false, true] {
+        let certificate = https ? try SelfSignedCertificate.make(in: try temporaryDirectory("tls")) : nil
+        let simulator = try await startSimulator(meters: 1, speed: 1, tls: certificate.map {
+            SimulatorConfiguration.TLS(certificateChainFile: $0.certificateFile, privateKeyFile: $0.keyFile)
+        })
         let directory = try temporaryDirectory("rss-1")
-        try await login(simulator, into: directory)
+        try await login(simulator, into: directory, trusting: certificate?.certificateFile)
         let counter = try await StateCounter(port: broker.port)
         let bridge = try BridgeProcess(yaml: """
             mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: bench-one}
-            ckw: {issuer: "\(simulator.issuerURL.absoluteString)", api_base_url: "\(simulator.clientAPIBaseURL.absoluteString)", client_id: ckw2mqtt}
+            ckw: {issuer: "\(simulator.issuerURL.absoluteString)", api_base_url: "\(simulator.clientAPIBaseURL.absoluteString)", client_id: ckw2mqtt\(certificate.map { ", tls: {ca_file: \"\($0.certificateFile)\"}" } ?? "")}
             bridge: {state_directory: "\(directory)"}
             logging: {level: warning}
             """, directory: directory)
         try await counter.wait(for: 1, timeout: .seconds(60))
         let (startup, megabytes) = try await residentMegabytes(of: bridge, simulator: simulator, counter: counter, meters: 1)
-        report(Figure(name: "rss_run_1_meter_startup", value: startup, unit: "MB", target: "-", met: true))
-        report(Figure(name: "rss_run_1_meter", value: megabytes, unit: "MB", target: "<= 20", met: megabytes <= 20))
+        let name = https ? "rss_run_1_meter_https" : "rss_run_1_meter"
+        report(Figure(name: name + "_startup", value: startup, unit: "MB", target: "-", met: true))
+        report(Figure(name: name, value: megabytes, unit: "MB", target: "<= 20", met: megabytes <= 20))
         bridge.stop()
         await counter.client.shutdown()
         await simulator.shutdown()
     }
 
-    // MARK: (b) 1,000 metering points, backend mode
+    // MARK: (b) 1,000 metering points, backend mode, over HTTPS as with CKW
 
+    let backendCertificate = try SelfSignedCertificate.make(in: try temporaryDirectory("tls-1000"))
     func backendYAML(_ simulator: SimulatorServer, directory: String, clientID: String) -> String {
         """
         mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: \(clientID), offline_queue_limit: 10000}
@@ -146,13 +152,15 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
           api_base_url: "\(simulator.backendAPIBaseURL.absoluteString)"
           client_id: \(SimulatorConfiguration.BackendApp().clientID)
           client_secret: \(SimulatorConfiguration.BackendApp().clientSecret)
+          tls: {ca_file: "\(backendCertificate.certificateFile)"}
         bridge: {state_directory: "\(directory)"}
         logging: {level: warning}
         """
     }
 
     do {
-        let simulator = try await startSimulator(meters: 1000, speed: 1)
+        let simulator = try await startSimulator(meters: 1000, speed: 1, tls: SimulatorConfiguration.TLS(
+            certificateChainFile: backendCertificate.certificateFile, privateKeyFile: backendCertificate.keyFile))
         let directory = try temporaryDirectory("discovery-1000")
         let configuration = try ConfigurationLoader(environment: [:]).load(
             yaml: backendYAML(simulator, directory: directory, clientID: "bench-discovery"))
