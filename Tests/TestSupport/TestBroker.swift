@@ -49,7 +49,7 @@ public final class TestBroker: Sendable {
         let executable = try RequiredProgram.path("mosquitto", package: "mosquitto")
         let directory = try TemporaryDirectory(prefix: "mosquitto-test")
         let broker = TestBroker(port: try port ?? FreePort.find(), directory: directory, executable: executable)
-        try broker.writeConfiguration(options)
+        try await broker.writeConfiguration(options)
         try await broker.launch()
         return broker
     }
@@ -63,7 +63,7 @@ public final class TestBroker: Sendable {
 
     private var configurationFile: String { directory.file("mosquitto.conf") }
 
-    private func writeConfiguration(_ options: Options) throws {
+    private func writeConfiguration(_ options: Options) async throws {
         var lines = [
             "listener \(port) 127.0.0.1",
             // Only matters when the tests run as root: stay root instead of switching to 'mosquitto',
@@ -85,7 +85,10 @@ public final class TestBroker: Sendable {
             let passwordTool = try RequiredProgram.path("mosquitto_passwd", package: "mosquitto")
             for (user, password) in options.users {
                 let tool = try ChildProcess(executable: passwordTool, arguments: ["-b", passwordFile, user, password])
-                try awaitExitSynchronously(tool)
+                // Waiting without blocking a thread: on two cores, a blocked cooperative thread can
+                // starve the queue that notices the child's exit.
+                try await tool.waitForExit()
+                guard tool.terminationStatus == 0 else { throw TestFailure("\(tool.executable) failed: \(tool.outputText)") }
             }
             lines += ["allow_anonymous false", "password_file \(passwordFile)"]
         }
@@ -101,14 +104,6 @@ public final class TestBroker: Sendable {
             lines.append("max_packet_size \(maxPacketSize)")
         }
         try lines.joined(separator: "\n").appending("\n").write(toFile: configurationFile, atomically: true, encoding: .utf8)
-    }
-
-    private func awaitExitSynchronously(_ child: ChildProcess) throws {
-        let deadline = Date().addingTimeInterval(10)
-        while child.isRunning && Date() < deadline { usleep(5_000) }
-        guard !child.isRunning, child.terminationStatus == 0 else {
-            throw TestFailure("\(child.executable) failed: \(child.outputText)")
-        }
     }
 
     private func launch() async throws {
