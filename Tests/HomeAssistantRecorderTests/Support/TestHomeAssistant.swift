@@ -37,9 +37,25 @@ final class TestHomeAssistant: Sendable {
     }
 
     static func start(recorder: Bool = true) async throws -> TestHomeAssistant {
+        // The free port may be taken by another test in the seconds before hass binds it; hass
+        // then runs without its HTTP server, so that start is given up and tried on a new port.
+        for _ in 1..<3 {
+            do {
+                return try await start(recorder: recorder, port: try FreePort.find())
+            } catch is PortTaken {
+                continue
+            }
+        }
+        return try await start(recorder: recorder, port: try FreePort.find())
+    }
+
+    private struct PortTaken: Error, CustomStringConvertible {
+        var description: String { "another process took the port chosen for hass" }
+    }
+
+    private static func start(recorder: Bool, port: Int) async throws -> TestHomeAssistant {
         let hass = try executable()
         let directory = try TemporaryDirectory(prefix: "ckw2mqtt-ha")
-        let port = try FreePort.find()
         try configuration(port: port, recorder: recorder, directory: directory)
             .write(toFile: directory.file("configuration.yaml"), atomically: true, encoding: .utf8)
         let process = try ChildProcess(executable: hass, arguments: ["--config", directory.path, "--skip-pip"])
@@ -52,6 +68,10 @@ final class TestHomeAssistant: Sendable {
                 LongLivedTokenCommand(clientName: "ckw2mqtt tests"), type: "auth/long_lived_access_token")
             await connection.close()
             return TestHomeAssistant(port: port, directory: directory, process: process, accessToken: longLived)
+        } catch let taken as PortTaken {
+            await process.stop()
+            directory.remove()
+            throw taken
         } catch {
             await process.stop()
             directory.remove()
@@ -97,6 +117,7 @@ final class TestHomeAssistant: Sendable {
         let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw TestFailure("hass exited (\(process.terminationStatus))") }
+            if process.outputText.contains("Failed to create HTTP server") { throw PortTaken() }
             if let (_, response) = try? await URLSession.shared.data(from: URL(string: "\(base)/api/onboarding")!),
                (response as? HTTPURLResponse)?.statusCode == 200 {
                 return
