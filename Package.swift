@@ -90,9 +90,15 @@ let package = Package(
         ),
 
         // MARK: CKW OpenEnergy
+        // The wire contract's UTC timestamps, also written by the Home Assistant payloads.
+        .target(
+            name: "Timestamps",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OpenEnergy",
             dependencies: [
+                "Timestamps",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -188,6 +194,7 @@ let package = Package(
         // MARK: Home Assistant
         .target(
             name: "HomeAssistant",
+            dependencies: ["Timestamps"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

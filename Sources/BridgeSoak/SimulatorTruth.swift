@@ -3,6 +3,7 @@ import Bridge
 import Foundation
 import OpenEnergy
 import OpenEnergySimulator
+import Timestamps
 
 /// What the bridge must show, computed from the simulator's own data through its API with a login
 /// of its own: per direction the newest register reading plus every interval after it, and the end

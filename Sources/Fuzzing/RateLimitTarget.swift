@@ -1,5 +1,6 @@
 import Foundation
 import OpenEnergy
+import Timestamps
 
 /// The rate-limit headers of any response, parsed and then used the way the pacer, the error
 /// messages and `ckw2mqtt status` use them. Headers cannot be "rejected": unusable values are

@@ -1,5 +1,6 @@
 import Foundation
 import OpenEnergy
+import Timestamps
 
 /// The decoders of CKW's responses (`Sources/OpenEnergy/Wire/`): whatever the body, a `MeterData` or
 /// `CoreData` that keeps the decoders' promises, or `OpenEnergyError.decoding` naming a field.

@@ -5,6 +5,7 @@
 // wire contract, with realistic numbers and qualities (some estimated, some null/missing).
 import Foundation
 import OpenEnergy
+import Timestamps
 
 struct Measurement: Encodable {
     var benchmark: String

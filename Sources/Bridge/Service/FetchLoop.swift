@@ -2,6 +2,7 @@ import Foundation
 import HomeAssistant
 import Logging
 import OpenEnergy
+import Timestamps
 
 /// Reads core data, then asks the planner what is due and fetches it, paced by the API client's
 /// pacer; saves the state after every applied batch and only then hands the new values to the

@@ -26,7 +26,7 @@ struct AtomicFileWriter {
     /// Temporary files start with this; leftovers from a crash are removed by the next write.
     var temporaryPrefix: String { ".\(fileName).tmp-" }
 
-    func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    func path(_ name: String) -> String { directory.appendingFileName(name) }
 
     func write(_ data: Data) throws(Failure) {
         try createDirectoryIfNeeded()

@@ -9,7 +9,7 @@ public struct BridgeInfoFile: Sendable {
     public let path: String
 
     public init(directory: String) {
-        path = (directory as NSString).appendingPathComponent(Self.fileName)
+        path = directory.appendingFileName(Self.fileName)
     }
 
     func write(_ payload: [UInt8]) throws {

@@ -41,7 +41,7 @@ final class StateDirectoryClaim: Sendable {
     }
 
     static func claim(directory: String) -> Outcome {
-        let path = (directory as NSString).appendingPathComponent(fileName)
+        let path = directory.appendingFileName(fileName)
         var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         if descriptor < 0, errno == ENOENT, mkdir(directory, 0o700) == 0 || errno == EEXIST {
             descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)

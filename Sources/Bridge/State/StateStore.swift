@@ -15,8 +15,8 @@ public struct StateStore: Sendable {
         self.directory = directory
     }
 
-    public var filePath: String { (directory as NSString).appendingPathComponent(Self.fileName) }
-    public var previousFilePath: String { (directory as NSString).appendingPathComponent(Self.previousFileName) }
+    public var filePath: String { directory.appendingFileName(Self.fileName) }
+    public var previousFilePath: String { directory.appendingFileName(Self.previousFileName) }
 
     /// The saved state, or `nil` on a first start (no state file yet).
     public func load() throws(StateStoreError) -> BridgeState? {

@@ -3,6 +3,7 @@ import HomeAssistant
 import HomeAssistantRecorder
 import Logging
 import OpenEnergy
+import Timestamps
 
 /// The optional second output (`homeassistant.statistics`): after every saved batch of meter data,
 /// the affected metering points' hourly statistics are brought up to date in Home Assistant.

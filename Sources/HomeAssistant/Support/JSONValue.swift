@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// A JSON document under construction. Payloads are built as values rather than `Codable` structs
 /// because they need explicit `null`s (a missing value must reach Home Assistant as "unknown", not
@@ -27,9 +28,10 @@ extension JSONValue {
 
     static func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
 
-    /// ISO 8601 in UTC with `Z`, whole seconds: `2026-11-26T23:15:00Z`.
+    /// ISO 8601 in UTC with `Z`, whole seconds: `2026-11-26T23:15:00Z`. (Not `ISO8601FormatStyle`,
+    /// whose calendar and time-zone machinery the daemon would otherwise not need after start-up.)
     static func timestamp(_ date: Date?) -> JSONValue {
-        date.map { .string($0.formatted(Date.ISO8601FormatStyle())) } ?? .null
+        date.map { .string(ISO8601Timestamp.format(Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)))) } ?? .null
     }
 }
 

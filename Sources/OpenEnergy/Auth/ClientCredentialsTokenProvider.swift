@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Timestamps
 
 /// Tokens for the Backend API from `grant_type=client_credentials`: fetched on first use, again at about
 /// 75 % of their lifetime and once after a 401. Kept in memory only (the app credentials can always get a

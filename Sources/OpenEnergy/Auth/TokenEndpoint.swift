@@ -110,6 +110,8 @@ struct OAuthErrorBody: Decodable {
 enum FormEncoding {
     private static let unreserved: Set<UInt8> = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*".utf8)
 
+    private static let hexDigits = Array("0123456789ABCDEF".unicodeScalars)
+
     static func encode(_ fields: [(String, String)]) -> String {
         fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
     }
@@ -122,7 +124,9 @@ enum FormEncoding {
             } else if byte == UInt8(ascii: " ") {
                 result += "+"
             } else {
-                result += String(format: "%%%02X", byte)
+                result += "%"
+                result.unicodeScalars.append(hexDigits[Int(byte >> 4)])
+                result.unicodeScalars.append(hexDigits[Int(byte & 0x0F)])
             }
         }
         return result

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Timestamps
 
 /// Keeps the user's login alive for the Client API: hands out the access token, refreshes it at about 75 %
 /// of its lifetime and once after a 401, with refresh-token rotation.

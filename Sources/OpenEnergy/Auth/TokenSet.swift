@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// The tokens of one login as kept in the token store. Access and refresh tokens are opaque strings.
 ///

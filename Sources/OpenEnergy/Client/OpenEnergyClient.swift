@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOHTTP1
 import Synchronization
+import Timestamps
 
 /// The OpenEnergy API: core data and meter data, paced, with one token refresh on 401.
 ///
@@ -145,8 +146,15 @@ public final class OpenEnergyClient: Sendable {
         }
         if !query.isEmpty {
             components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-            // `+` would read as a space on the server side.
-            components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+            // `+` would read as a space on the server side. (Not `replacingOccurrences`: that is
+            // NSString code, which the daemon would otherwise not need between polls.)
+            components.percentEncodedQuery = components.percentEncodedQuery.map { query in
+                var escaped = ""
+                for character in query {
+                    if character == "+" { escaped += "%2B" } else { escaped.append(character) }
+                }
+                return escaped
+            }
         }
         guard let url = components.string else {
             throw OpenEnergyError.invalidRequest("cannot form a URL from base '\(base)' and path '\(path)'")

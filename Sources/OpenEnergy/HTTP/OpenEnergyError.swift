@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// Errors of the OpenEnergy API calls. None of them carries a token.
 public enum OpenEnergyError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -23,7 +23,7 @@ public enum RateLimitHeaderParser {
         var status = RateLimitStatus(observedAt: now)
         var ietf = (limit: Int?.none, remaining: Int?.none, reset: Date?.none)
         for (name, rawValue) in headers {
-            let value = rawValue.trimmingCharacters(in: .whitespaces)
+            let value = rawValue.trimmingSpacesAndTabs()
             switch name.lowercased() {
             case OpenEnergyWire.RateLimitHeaders.limit:
                 status.limit = nonNegativeInteger(value) ?? status.limit
@@ -72,7 +72,7 @@ public enum RateLimitHeaderParser {
 
     /// `Retry-After`: delta seconds, or an HTTP date (IMF-fixdate, RFC 850 or asctime). Dates in the past mean now.
     public static func parseRetryAfter(_ value: String, now: Date) -> Date? {
-        let value = value.trimmingCharacters(in: .whitespaces)
+        let value = value.trimmingSpacesAndTabs()
         if let seconds = nonNegativeNumber(value) {
             return plausible(now.addingTimeInterval(seconds), now: now)
         }
@@ -125,8 +125,8 @@ public enum RateLimitHeaderParser {
         for part in item.split(separator: ";") {
             let pair = part.split(separator: "=", maxSplits: 1)
             guard pair.count == 2 else { continue }
-            let key = pair[0].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            let key = pair[0].trimmingSpacesAndTabs().lowercased()
+            let value = pair[1].trimmingSpacesAndTabs().trimming { $0 == "\"" }
             result[key] = value
         }
         return result
@@ -134,19 +134,19 @@ public enum RateLimitHeaderParser {
 
     /// Digits only (`1*DIGIT` as in RFC 9110): no sign, no exponent.
     private static func nonNegativeInteger(_ text: String) -> Int? {
-        let text = text.trimmingCharacters(in: .whitespaces)
+        let text = text.trimmingSpacesAndTabs()
         guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return Int(text)
     }
 
     /// The integer a value starts with (`100;w=60` -> 100).
     private static func leadingInteger(_ text: String) -> Int? {
-        let digits = text.trimmingCharacters(in: .whitespaces).prefix { $0.isASCII && $0.isNumber }
+        let digits = text.trimmingSpacesAndTabs().prefix { $0.isASCII && $0.isNumber }
         return digits.isEmpty ? nil : Int(digits)
     }
 
     private static func nonNegativeNumber(_ text: String) -> Double? {
-        let text = text.trimmingCharacters(in: .whitespaces)
+        let text = text.trimmingSpacesAndTabs()
         guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
               let number = Double(text), number.isFinite
         else { return nil }

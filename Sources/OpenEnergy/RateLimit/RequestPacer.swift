@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Timestamps
 
 /// Every API request of one login goes through here: one request in flight at a time, requests spaced so
 /// that the quota lasts until the window resets, and retries with waits on 429, 503, other 5xx and network

@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// Decodes a meter data body (the `OpenEnergyWire.MeterData` shape) straight into domain values.
 ///

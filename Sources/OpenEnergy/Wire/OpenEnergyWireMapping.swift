@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// Wire DTOs to domain types: the only place that interprets wire strings (qualities, directions,
 /// resolutions, timestamps).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bridge
 import Foundation
 import OpenEnergy
+import Timestamps
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -13,7 +13,7 @@ import Glibc
 enum MemoryTuning {
     static func apply() {
         #if canImport(Glibc)
-        // `mallopt` is not in Swift's Glibc module (malloc.h); look it up with its C calling convention.
+        _ = mallocTrim
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
@@ -31,9 +31,16 @@ enum MemoryTuning {
     /// below blocks that are still in use and would stay resident for good.
     static func trim() {
         #if canImport(Glibc)
-        typealias MallocTrim = @convention(c) (Int) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
-        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        _ = mallocTrim?(0)
         #endif
     }
+
+    #if canImport(Glibc)
+    // `mallopt` and `malloc_trim` are not in Swift's Glibc module (malloc.h); they are looked up
+    // with their C calling convention. `malloc_trim` once, from `apply()` at start-up: a lookup
+    // walks the symbol tables of every loaded library, pages the daemon gives back after start-up.
+    private typealias MallocTrim = @convention(c) (Int) -> Int32
+    private static let mallocTrim: MallocTrim? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
+        .map { unsafeBitCast($0, to: MallocTrim.self) }
+    #endif
 }

@@ -5,6 +5,7 @@ import NIOHTTP1
 import OpenEnergy
 import ServiceLifecycle
 import Synchronization
+import Timestamps
 
 /// The simulated time of a CKW simulator running in another process (`ckw2mqtt simulate`, a test,
 /// the soak run), for `ckw2mqtt run --simulator-clock`: the fault tests and the soak kill and restart

@@ -4,6 +4,7 @@ import Foundation
 import OpenEnergy
 import OpenEnergySimulator
 import TestSupport
+import Timestamps
 
 /// Reads the simulator's meter data with a login of its own, to compute what the bridge must show.
 struct SimulatorData {

@@ -3,6 +3,7 @@ import OpenEnergy
 import OpenEnergySimulator
 import Testing
 import TestSupport
+import Timestamps
 
 /// The yardstick of every fault test: what an undisturbed bridge has on the broker for the simulator's
 /// current instant, computed from the simulator's own data (see ``SimulatorData/expected(for:now:lookback:)``).

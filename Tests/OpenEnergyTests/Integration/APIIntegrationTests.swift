@@ -2,6 +2,7 @@ import Foundation
 import OpenEnergy
 import OpenEnergySimulator
 import Testing
+import Timestamps
 
 /// Core data and meter data against the simulator over real HTTP, with its faults switched on at runtime.
 @Suite("API against the simulator")

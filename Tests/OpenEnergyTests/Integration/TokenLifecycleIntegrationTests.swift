@@ -2,6 +2,7 @@ import Foundation
 import OpenEnergy
 import OpenEnergySimulator
 import Testing
+import Timestamps
 
 /// Refresh, rotation, 401 handling, revocation and two processes sharing one token file, against the
 /// simulated Keycloak.

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import OpenEnergy
 import OpenEnergySimulator
+import Timestamps
 
 /// A running simulator with an HTTP client, a temporary state directory, and helpers to log in and build
 /// API clients against it. Every test gets its own (ephemeral port, own directory), so tests run in parallel.

@@ -3,6 +3,7 @@ import PropertyBased
 import Testing
 
 @testable import OpenEnergy
+import Timestamps
 
 @Suite("ISO 8601 timestamps")
 struct ISO8601TimestampTests {

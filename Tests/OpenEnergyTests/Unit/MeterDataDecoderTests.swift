@@ -3,6 +3,7 @@ import PropertyBased
 import Testing
 
 @testable import OpenEnergy
+import Timestamps
 
 /// The fast meter data decoder must agree with the reference path (`JSONDecoder` + the `Codable` wire types +
 /// `OpenEnergyWireMapping`), value for value and error path for error path.

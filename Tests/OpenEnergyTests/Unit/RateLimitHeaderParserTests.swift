@@ -3,6 +3,7 @@ import PropertyBased
 import Testing
 
 @testable import OpenEnergy
+import Timestamps
 
 @Suite("Rate-limit header parsing")
 struct RateLimitHeaderParserTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import OpenEnergy
+import Timestamps
 
 @Suite("Decoding API responses")
 struct WireDecodingTests {

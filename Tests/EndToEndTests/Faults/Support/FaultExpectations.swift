@@ -5,6 +5,7 @@ import OpenEnergySimulator
 import Synchronization
 import Testing
 import TestSupport
+import Timestamps
 
 /// What "nothing lost, nothing counted twice" means after a fault: the state a new subscriber gets
 /// from the broker (retained) shows the newest interval and the totals the simulator's own data
