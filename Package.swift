@@ -299,7 +299,23 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings,
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "now"])]
+            linkerSettings: [
+                // Full RELRO: no lazy symbol lookups once running; also the usual hardening.
+                .unsafeFlags(["-Xlinker", "-z", "-Xlinker", "now"]),
+                // Release: the Swift runtime and Foundation built in, and lld placing the functions
+                // the steady state runs side by side (Linking/steady-state.order, made by
+                // scripts/update-link-order), so that the daemon between polls keeps few pages of
+                // code resident. Static Foundation needs its C libraries named.
+                .unsafeFlags([
+                    "-static-stdlib",
+                    "-Xlinker", "-lCoreFoundation", "-Xlinker", "-l_FoundationICU",
+                    "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+                    "-use-ld=lld",
+                    "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Linking/steady-state.order",
+                    // Functions of the list that a change removed are no error.
+                    "-Xlinker", "--no-warn-symbol-ordering",
+                ], .when(configuration: .release)),
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",

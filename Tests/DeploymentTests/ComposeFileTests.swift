@@ -26,6 +26,16 @@ struct ComposeFileTests {
         #expect(bridge.image != nil && bridge.image == simulator.image)
     }
 
+    @Test func theBuildStageCopiesWhatTheReleaseLinkReads() throws {
+        // Release builds of ckw2mqtt link by Linking/steady-state.order (Package.swift); lld stops
+        // when the file is missing.
+        let packageManifest = try RepositoryFiles.text("Package.swift")
+        #expect(packageManifest.contains("/Linking/steady-state.order"))
+        #expect(FileManager.default.fileExists(atPath: RepositoryFiles.url("Linking/steady-state.order").path))
+        let copies = dockerfile.instructions.filter { $0.keyword == "COPY" }.map(\.arguments)
+        #expect(copies.contains("Linking ./Linking"), "the Dockerfile's build stage must copy Linking/")
+    }
+
     @Test func onlyTheSimulatorIsBehindAProfileAndItRunsTheDemo() throws {
         let simulator = try service("simulator")
         #expect(simulator.profiles == ["simulator"])

@@ -25,6 +25,15 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "Approve logins at once, without the login page.")
     var autoApprove = false
 
+    @Option(help: "Serve HTTPS with this PEM certificate (chain); needs --tls-key.")
+    var tlsCertificate: String?
+
+    @Option(help: "The PEM private key of --tls-certificate.")
+    var tlsKey: String?
+
+    @Option(help: "Seconds an access token lives (Keycloak's default).")
+    var accessTokenLifetime: Int = 300
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -34,6 +43,8 @@ struct SimulateCommand: AsyncParsableCommand {
         guard speed >= 0, speed <= 100_000 else { throw ValidationError("--speed must be between 0 and 100000") }
         guard (1...10_000).contains(meters) else { throw ValidationError("--meters must be between 1 and 10000") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level `\(logLevel)`") }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-certificate and --tls-key go together") }
+        guard (1...86_400).contains(accessTokenLifetime) else { throw ValidationError("--access-token-lifetime must be between 1 and 86400 seconds") }
     }
 
     func run() async throws {
@@ -43,8 +54,11 @@ struct SimulateCommand: AsyncParsableCommand {
         do {
             simulator = try await SimulatorServer.start(SimulatorConfiguration(
                 port: port, autoApprove: autoApprove,
+                tokenLifetimes: .init(accessToken: .seconds(accessTokenLifetime)),
                 population: .init(customers: 3, meteringPointsPerCustomer: meters),
-                clockSpeed: speed, logger: logger))
+                clockSpeed: speed,
+                tls: tlsCertificate.map { SimulatorConfiguration.TLS(certificateChainFile: $0, privateKeyFile: tlsKey ?? "") },
+                logger: logger))
         } catch {
             Terminal.error("cannot start the simulator on 127.0.0.1:\(port): \(error)")
             throw ExitCode.failure
