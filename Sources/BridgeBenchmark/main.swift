@@ -32,12 +32,17 @@ func temporaryDirectory(_ name: String) throws -> String {
     return path
 }
 
-func startSimulator(meters: Int, speed: Double, start: Date? = nil, tls: SimulatorConfiguration.TLS? = nil) async throws -> SimulatorServer {
+/// Access tokens live `accessTokenLifetime` (CKW's: minutes). The steady-state figures use a few
+/// seconds, so that each measured poll renews the token as every poll between CKW's batches does.
+func startSimulator(meters: Int, speed: Double, start: Date? = nil, tls: SimulatorConfiguration.TLS? = nil, accessTokenLifetime: Duration = .seconds(300)) async throws -> SimulatorServer {
     try await SimulatorServer.start(SimulatorConfiguration(
-        autoApprove: true, rateLimit: nil,
+        autoApprove: true, tokenLifetimes: .init(accessToken: accessTokenLifetime), rateLimit: nil,
         population: .init(customers: 1, meteringPointsPerCustomer: meters),
         clockStart: start, clockSpeed: speed, tls: tls, logger: silent))
 }
+
+/// Shorter than the pauses between the measured polls (see `residentMegabytes`).
+let steadyStateTokenLifetime = Duration.seconds(6)
 
 /// Counts metering points whose state carries a total, as any subscriber sees them.
 final class StateCounter: Sendable {
@@ -82,7 +87,9 @@ func login(_ simulator: SimulatorServer, into directory: String, trusting caFile
 /// between CKW's batches. The steady state is what stays after the daemon gave back its start-up
 /// pages (10 s after catching up) and then served a poll that finds nothing new and a poll that
 /// brings a batch (the simulator's clock moved past its next read), so the pages of the poll,
-/// apply, publish and save paths are counted; sampled once that burst is over.
+/// apply, publish and save paths are counted; sampled once that burst is over. Both polls renew
+/// the access token first (the simulator's tokens live `steadyStateTokenLifetime`), as polls
+/// hours apart do.
 func residentMegabytes(of bridge: BridgeProcess, simulator: SimulatorServer, counter: StateCounter, meters: Int) async throws -> (startup: Double, steady: Double) {
     let startup = try await bridge.residentMegabytes(samples: 1)
     try await Task.sleep(for: .seconds(15))
@@ -92,7 +99,7 @@ func residentMegabytes(of bridge: BridgeProcess, simulator: SimulatorServer, cou
     await simulator.controls.slowDown(1, by: .milliseconds(1))
     try await counter.client.publish(topic: "ckw2mqtt/bridge/request/refresh", payload: "", qos: .atLeastOnce)
     try await waitUntil("the refresh reached the simulator", timeout: .seconds(60)) { await simulator.controls.pendingFaults.isEmpty }
-    try await Task.sleep(for: .seconds(3))
+    try await Task.sleep(for: steadyStateTokenLifetime + .seconds(2))
 
     // A poll that brings a batch: new values for every metering point, published and saved.
     let messagesBefore = counter.messageCount
@@ -120,7 +127,7 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
         let certificate = https ? try SelfSignedCertificate.make(in: try temporaryDirectory("tls")) : nil
         let simulator = try await startSimulator(meters: 1, speed: 1, tls: certificate.map {
             SimulatorConfiguration.TLS(certificateChainFile: $0.certificateFile, privateKeyFile: $0.keyFile)
-        })
+        }, accessTokenLifetime: steadyStateTokenLifetime)
         let directory = try temporaryDirectory("rss-1")
         try await login(simulator, into: directory, trusting: certificate?.certificateFile)
         let counter = try await StateCounter(port: broker.port)
@@ -160,7 +167,7 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
 
     do {
         let simulator = try await startSimulator(meters: 1000, speed: 1, tls: SimulatorConfiguration.TLS(
-            certificateChainFile: backendCertificate.certificateFile, privateKeyFile: backendCertificate.keyFile))
+            certificateChainFile: backendCertificate.certificateFile, privateKeyFile: backendCertificate.keyFile), accessTokenLifetime: steadyStateTokenLifetime)
         let directory = try temporaryDirectory("discovery-1000")
         let configuration = try ConfigurationLoader(environment: [:]).load(
             yaml: backendYAML(simulator, directory: directory, clientID: "bench-discovery"))
