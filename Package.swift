@@ -115,6 +115,7 @@ let package = Package(
             dependencies: [
                 "OpenEnergy",
                 "OpenEnergySimulator",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),

@@ -1,4 +1,5 @@
 import Foundation
+import OpenEnergy
 
 /// A configuration value before it is typed: what YAML, an environment variable or a flag gave us.
 enum RawConfigurationValue: Sendable, Equatable {
@@ -142,15 +143,10 @@ enum ConfigurationValueParsing {
         else {
             throw ValueProblem("expected an absolute http(s) URL, got `\(text)`")
         }
-        if httpsRequired, scheme == "http", !isLoopback(host: host) {
+        if httpsRequired, scheme == "http", !LoopbackHost.contains(host) {
             throw ValueProblem("must use https (plain http is only allowed for a loopback host), got `\(text)`")
         }
         return url
-    }
-
-    static func isLoopback(host: String) -> Bool {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
     }
 
     // MARK: Topics

@@ -4,11 +4,46 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// A one-shot HTTP listener on 127.0.0.1 that receives the login redirect (RFC 8252 loopback redirect).
+/// A loopback redirect URI as registered with the identity provider: `http://127.0.0.1:8765/callback`, or
+/// without a port, which Keycloak (RFC 8252 7.3) matches with any port.
+public struct LoopbackRedirect: Sendable, Equatable {
+    /// The host exactly as registered (`127.0.0.1`, `localhost`, `[::1]`): the redirect URI sent must match it.
+    public let host: String
+    /// `nil`: the registration has no port, so any port is accepted and an ephemeral one is used.
+    public let port: Int?
+    public let path: String
+
+    public init(host: String = "127.0.0.1", port: Int? = nil, path: String = "/callback") {
+        self.host = host
+        self.port = port
+        self.path = path.isEmpty ? "/callback" : path
+    }
+
+    /// `registered` as a loopback redirect; `nil` when it points elsewhere (then only the paste flow or the
+    /// bridge's web page can receive the redirect).
+    public init?(registered: URL) {
+        guard registered.scheme?.lowercased() == "http", let host = registered.host, LoopbackHost.contains(host) else { return nil }
+        let bare = host.hasPrefix("[") ? host : (host.contains(":") ? "[\(host)]" : host)
+        self.init(host: bare, port: registered.port, path: registered.path)
+    }
+
+    /// The address to listen on: `localhost` resolves to 127.0.0.1 in a browser first.
+    var bindAddress: String {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        return bare == "localhost" ? "127.0.0.1" : bare
+    }
+
+    func uri(port boundPort: Int) -> URL? {
+        URL(string: "http://\(host):\(boundPort)\(path)")
+    }
+}
+
+/// A one-shot HTTP listener on a loopback address that receives the login redirect (RFC 8252 loopback redirect).
 ///
-/// Bound to the IPv4 loopback address only, so nothing off the machine can reach it. The first request to the
-/// callback path that carries `code`, `state` or `error` is taken and answered with a small page; other
-/// requests (favicon, probes) get 404 or 400. The caller closes the listener when done.
+/// Bound to a loopback address only, so nothing off the machine can reach it. The first request to the
+/// callback path that carries `code`, `state` or `error` for this login attempt is taken and answered with a
+/// small page; a response with another `state` (an old tab, a forged link) gets an error page and the listener
+/// keeps waiting; other requests (favicon, probes) get 404 or 400. The caller closes the listener when done.
 public final class LoopbackRedirectReceiver: Sendable {
     public let redirectURI: URL
     private let serverChannel: any Channel
@@ -22,7 +57,14 @@ public final class LoopbackRedirectReceiver: Sendable {
 
     /// Starts listening on `127.0.0.1:port` (0: an ephemeral port).
     public static func start(port: Int = 0, callbackPath: String = "/callback") async throws -> LoopbackRedirectReceiver {
+        try await start(for: LoopbackRedirect(port: port == 0 ? nil : port, path: callbackPath))
+    }
+
+    /// Starts listening for `redirect` as registered: on its port, or on an ephemeral one when the
+    /// registration has none. The redirect URI keeps the registered host name.
+    public static func start(for redirect: LoopbackRedirect) async throws -> LoopbackRedirectReceiver {
         let mailbox = RedirectMailbox()
+        let callbackPath = redirect.path
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -30,12 +72,27 @@ public final class LoopbackRedirectReceiver: Sendable {
                     try channel.pipeline.syncOperations.addHandler(CallbackHandler(callbackPath: callbackPath, mailbox: mailbox))
                 }
             }
-        let channel = try await bootstrap.bind(host: "127.0.0.1", port: port).get()
-        guard let boundPort = channel.localAddress?.port, let uri = URL(string: "http://127.0.0.1:\(boundPort)\(callbackPath)") else {
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: redirect.bindAddress, port: redirect.port ?? 0).get()
+        } catch {
+            if let port = redirect.port {
+                throw OpenEnergyAuthError.invalidRedirect(
+                    "cannot listen on \(redirect.bindAddress):\(port) for the registered redirect URI (\(error)); "
+                        + "stop what uses that port, or register the redirect URI without a port")
+            }
+            throw error
+        }
+        guard let boundPort = channel.localAddress?.port, let uri = redirect.uri(port: boundPort) else {
             try? await channel.close()
             throw OpenEnergyAuthError.invalidRedirect("cannot determine the loopback listener's port")
         }
         return LoopbackRedirectReceiver(redirectURI: uri, serverChannel: channel, mailbox: mailbox)
+    }
+
+    /// From now on only a callback whose `state` is `state` is taken; others get an error page.
+    public func accept(state: String) {
+        mailbox.expect(state: state)
     }
 
     /// The full URL of the redirect the browser delivered (with the listener's scheme, host and port).
@@ -71,6 +128,16 @@ private final class RedirectMailbox: Sendable {
     }
 
     private let state = Mutex(State.empty)
+    private let expectedState = Mutex<String?>(nil)
+
+    func expect(state: String) {
+        expectedState.withLock { $0 = state }
+    }
+
+    /// False only when a state is expected and `received` is another one.
+    func isCurrentAttempt(state received: String?) -> Bool {
+        expectedState.withLock { expected in expected == nil || expected == received }
+    }
 
     /// Returns false when a callback was already accepted.
     func deliver(_ target: String) -> Bool {
@@ -159,6 +226,13 @@ private final class CallbackHandler: ChannelInboundHandler, RemovableChannelHand
         let names = Set((components.queryItems ?? []).map(\.name))
         guard !names.isDisjoint(with: ["code", "state", "error"]) else {
             return send(context: context, status: .badRequest, text: "This is not a login redirect.")
+        }
+        let receivedState = components.queryItems?.first { $0.name == "state" }?.value
+        guard mailbox.isCurrentAttempt(state: receivedState) else {
+            return send(
+                context: context, status: .badRequest,
+                text: "This login response does not belong to the login ckw2mqtt is waiting for (an older tab or a link from elsewhere), "
+                    + "so it was ignored. Open the login address the terminal shows now and log in there.")
         }
         if mailbox.deliver(target) {
             send(context: context, status: .ok, text: "ckw2mqtt received the CKW login response. You can close this window; the terminal shows whether the login succeeded.")

@@ -22,6 +22,12 @@ public struct OIDCIssuer: Sendable, Equatable, CustomStringConvertible {
         return OIDCIssuer(url) == self
     }
 
+    /// Whether the issuer is on this machine (127.0.0.0/8, ::1, localhost).
+    public var isLoopback: Bool {
+        guard let host = url.host else { return false }
+        return LoopbackHost.contains(host)
+    }
+
     public var discoveryURL: URL {
         URL(string: url.absoluteString + "/.well-known/openid-configuration")!
     }
@@ -56,4 +62,15 @@ public struct OIDCClientConfiguration: Sendable, Equatable, CustomStringConverti
     }
 
     public var debugDescription: String { description }
+}
+
+/// Host names and addresses that never leave the machine.
+public enum LoopbackHost {
+    public static func contains(_ host: String) -> Bool {
+        var bare = host.lowercased()
+        if bare.hasPrefix("["), bare.hasSuffix("]") { bare = String(bare.dropFirst().dropLast()) }
+        if bare == "localhost" || bare == "::1" { return true }
+        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
 }

@@ -9,6 +9,8 @@ public struct OIDCProviderMetadata: Codable, Sendable, Equatable {
     public var tokenEndpoint: URL
     public var jwksURI: URL
     public var revocationEndpoint: URL?
+    /// Keycloak's logout endpoint; a client ends a session there with the refresh token (back-channel).
+    public var endSessionEndpoint: URL?
     public var codeChallengeMethodsSupported: [String]?
 
     enum CodingKeys: String, CodingKey {
@@ -17,15 +19,20 @@ public struct OIDCProviderMetadata: Codable, Sendable, Equatable {
         case tokenEndpoint = "token_endpoint"
         case jwksURI = "jwks_uri"
         case revocationEndpoint = "revocation_endpoint"
+        case endSessionEndpoint = "end_session_endpoint"
         case codeChallengeMethodsSupported = "code_challenge_methods_supported"
     }
 
-    public init(issuer: String, authorizationEndpoint: URL, tokenEndpoint: URL, jwksURI: URL, revocationEndpoint: URL? = nil, codeChallengeMethodsSupported: [String]? = nil) {
+    public init(
+        issuer: String, authorizationEndpoint: URL, tokenEndpoint: URL, jwksURI: URL, revocationEndpoint: URL? = nil,
+        endSessionEndpoint: URL? = nil, codeChallengeMethodsSupported: [String]? = nil
+    ) {
         self.issuer = issuer
         self.authorizationEndpoint = authorizationEndpoint
         self.tokenEndpoint = tokenEndpoint
         self.jwksURI = jwksURI
         self.revocationEndpoint = revocationEndpoint
+        self.endSessionEndpoint = endSessionEndpoint
         self.codeChallengeMethodsSupported = codeChallengeMethodsSupported
     }
 }
@@ -59,6 +66,28 @@ public enum OIDCDiscovery {
         if let methods = metadata.codeChallengeMethodsSupported, !methods.contains("S256") {
             throw OpenEnergyAuthError.discoveryFailed(issuer: issuer.description, reason: "the provider does not support PKCE with S256")
         }
+        if let (name, url) = metadata.insecureEndpoint(forIssuer: issuer) {
+            throw OpenEnergyAuthError.discoveryFailed(
+                issuer: issuer.description,
+                reason: "its \(name) \(url.absoluteString) is not https; tokens and codes would travel unprotected "
+                    + "(plain http is accepted only when the issuer itself is on this machine)")
+        }
         return metadata
+    }
+}
+
+extension OIDCProviderMetadata {
+    /// The first endpoint that is not https, unless the issuer is on loopback (a local test provider),
+    /// where plain http cannot leave the machine.
+    func insecureEndpoint(forIssuer issuer: OIDCIssuer) -> (name: String, url: URL)? {
+        if issuer.isLoopback { return nil }
+        let endpoints: [(String, URL?)] = [
+            ("authorization_endpoint", authorizationEndpoint), ("token_endpoint", tokenEndpoint), ("jwks_uri", jwksURI),
+            ("revocation_endpoint", revocationEndpoint), ("end_session_endpoint", endSessionEndpoint),
+        ]
+        for case let (name, url?) in endpoints where url.scheme?.lowercased() != "https" {
+            return (name, url)
+        }
+        return nil
     }
 }

@@ -52,6 +52,8 @@ public struct OIDCLogin: Sendable {
         let claims = try await verifier.verify(idToken, expectedNonce: pending.request.nonce)
         if response.refreshToken == nil {
             logger.warning("the login gave no refresh token; the daemon will need a new login when the access token expires")
+        } else if let seconds = response.refreshExpiresIn, seconds > 0 {
+            logger.warning("the login is not an offline login", metadata: ["refresh_expires_in": "\(seconds)"])
         }
         logger.info("logged in", metadata: ["subject": "\(claims.subject)", "scope": "\(response.scope ?? "")"])
         return TokenSet(response: response, obtainedAt: clock.now, issuer: client.issuer.description, clientID: client.clientID)
@@ -70,9 +72,22 @@ public struct OIDCLogin: Sendable {
         timeout: TimeInterval = 300,
         presentLoginURL: @Sendable (URL) async throws -> Void
     ) async throws -> TokenSet {
-        let receiver = try await LoopbackRedirectReceiver.start(port: port, callbackPath: callbackPath)
+        try await loginWithLoopback(
+            redirect: LoopbackRedirect(port: port == 0 ? nil : port, path: callbackPath), timeout: timeout, presentLoginURL: presentLoginURL)
+    }
+
+    /// The whole login with a loopback listener for `redirect` as registered (its host, and its port if it
+    /// has one). A response with another attempt's `state` is answered with an error page and the listener
+    /// keeps waiting for this attempt's.
+    public func loginWithLoopback(
+        redirect: LoopbackRedirect,
+        timeout: TimeInterval = 300,
+        presentLoginURL: @Sendable (URL) async throws -> Void
+    ) async throws -> TokenSet {
+        let receiver = try await LoopbackRedirectReceiver.start(for: redirect)
         do {
             let pending = try await start(redirectURI: receiver.redirectURI)
+            receiver.accept(state: pending.request.state)
             try await presentLoginURL(pending.loginURL)
             let redirect = try await receiver.waitForRedirect(timeout: timeout)
             await receiver.close()

@@ -38,7 +38,12 @@ public enum OpenEnergyAuthError: Error, Sendable, Equatable, CustomStringConvert
         case .missingAuthorizationCode:
             return "Login rejected: the redirect carries no authorization code"
         case let .authorizationDenied(error, description):
-            return "Login was not granted by CKW: \(error)" + (description.map { " (\($0))" } ?? "")
+            let text = "Login was not granted by CKW: \(error)" + (description.map { " (\($0))" } ?? "")
+            guard error == "invalid_scope" else { return text }
+            return text + ". CKW refused a requested scope, most likely `offline_access`, which this client may not use. "
+                + "Ask CKW to allow `offline_access` for the client; until then log in with `ckw.scopes: [openid]` "
+                + "(`--set ckw.scopes=openid`): that login works but ends with the single sign-on session (10 h at most by default), "
+                + "after which the bridge needs a new login"
         case let .issuerMismatch(expected, received):
             return "Login rejected: the redirect comes from issuer '\(received)', expected '\(expected)'"
         case let .invalidRedirect(reason):

@@ -60,6 +60,17 @@ public struct TokenEndpoint: Sendable {
         }
     }
 
+    /// Ends the session of a refresh token at Keycloak's end-session endpoint (a client's back-channel
+    /// logout, `POST` with the refresh token): the way to end an offline session where no revocation
+    /// endpoint is advertised.
+    public func endSession(refreshToken: String, at endSessionEndpoint: URL) async throws {
+        let response = try await send([("refresh_token", refreshToken)], to: endSessionEndpoint)
+        guard response.statusCode == 204 || response.statusCode == 200 else {
+            let body = try? JSONDecoder().decode(OAuthErrorBody.self, from: response.body)
+            throw OpenEnergyAuthError.tokenEndpointError(status: response.statusCode, error: body?.error, description: body?.errorDescription)
+        }
+    }
+
     private func send(_ fields: [(String, String)], to target: URL) async throws -> OpenEnergyHTTP.Response {
         var fields = fields
         fields.append(("client_id", clientID))

@@ -57,6 +57,24 @@ public struct TokenSet: Codable, Sendable, Equatable, CustomStringConvertible, C
         obtainedAt.addingTimeInterval(accessTokenExpiresAt.timeIntervalSince(obtainedAt) * fraction)
     }
 
+    /// What a person should know about how long this login lasts, when it will not last: no refresh
+    /// token, or a normal refresh token that dies with the SSO session instead of an offline token
+    /// (Keycloak reports `refresh_expires_in: 0` for offline tokens). `nil` for an offline login.
+    public func durationNotice(requestedScopes: [String]) -> String? {
+        let askForOffline = requestedScopes.contains("offline_access")
+            ? "The scope `offline_access` was requested but not granted: ask CKW to allow `offline_access` for your client."
+            : "Add `offline_access` to `ckw.scopes` (the default is `openid offline_access`) and log in again."
+        guard refreshToken != nil else {
+            return "CKW gave no refresh token, so this login ends when the access token expires "
+                + "(\(ISO8601Timestamp.format(accessTokenExpiresAt))) and the bridge then needs a new login. \(askForOffline)"
+        }
+        guard let refreshTokenExpiresAt else { return nil }
+        let minutes = Int((refreshTokenExpiresAt.timeIntervalSince(obtainedAt) / 60).rounded())
+        return "This is a normal login, not an offline one: it lives only as long as CKW's single sign-on session "
+            + "(its refresh token is valid for \(minutes) min at a time, and the session ends at its maximum age, 10 h by Keycloak's default), "
+            + "and the bridge then needs a new login. A bridge that runs for months needs an offline login. \(askForOffline)"
+    }
+
     public var description: String {
         "TokenSet(accessToken: <redacted>, refreshToken: \(refreshToken == nil ? "none" : "<redacted>"), "
             + "expiresAt: \(ISO8601Timestamp.format(accessTokenExpiresAt)), issuer: \(issuer), clientID: \(clientID))"

@@ -20,6 +20,9 @@ public struct SimulatorConfiguration: Sendable {
     public var users: [User]
     /// Skip the login page: the authorization endpoint redirects at once with a code for the first user.
     public var autoApprove: Bool
+    /// Whether discovery names the revocation endpoint (RFC 7009); without it a client logs out at the
+    /// end-session endpoint.
+    public var advertisesRevocation: Bool
     public var tokenLifetimes: TokenLifetimes
     /// Per-user rate limit of the API; `nil` switches rate limiting off.
     public var rateLimit: RateLimit?
@@ -42,6 +45,7 @@ public struct SimulatorConfiguration: Sendable {
         requireBackendCredentialHeaders: Bool = false,
         users: [User] = [User()],
         autoApprove: Bool = false,
+        advertisesRevocation: Bool = true,
         tokenLifetimes: TokenLifetimes = TokenLifetimes(),
         rateLimit: RateLimit? = RateLimit(),
         population: Population = Population(),
@@ -59,6 +63,7 @@ public struct SimulatorConfiguration: Sendable {
         self.requireBackendCredentialHeaders = requireBackendCredentialHeaders
         self.users = users
         self.autoApprove = autoApprove
+        self.advertisesRevocation = advertisesRevocation
         self.tokenLifetimes = tokenLifetimes
         self.rateLimit = rateLimit
         self.population = population
@@ -95,19 +100,23 @@ extension SimulatorConfiguration {
         public var allowsLoopbackRedirects: Bool
         /// Reject authorization requests without an S256 code challenge (Keycloak's per-client PKCE switch).
         public var requiresPKCE: Bool
+        /// Whether the client may ask for `offline_access`; otherwise such a login ends with `invalid_scope`.
+        public var allowsOfflineAccess: Bool
 
         public init(
             id: String = "ckw2mqtt",
             secret: String? = nil,
             redirectURIs: [String] = [],
             allowsLoopbackRedirects: Bool = true,
-            requiresPKCE: Bool = true
+            requiresPKCE: Bool = true,
+            allowsOfflineAccess: Bool = true
         ) {
             self.id = id
             self.secret = secret
             self.redirectURIs = redirectURIs
             self.allowsLoopbackRedirects = allowsLoopbackRedirects
             self.requiresPKCE = requiresPKCE
+            self.allowsOfflineAccess = allowsOfflineAccess
         }
     }
 

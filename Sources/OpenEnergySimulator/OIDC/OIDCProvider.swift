@@ -87,14 +87,13 @@ struct OIDCProvider: Sendable {
     private func discovery() -> Response {
         let issuer = issuer()
         let endpoints = "\(issuer)/protocol/openid-connect"
-        let document: [String: DiscoveryValue] = [
+        var document: [String: DiscoveryValue] = [
             "issuer": .string(issuer),
             "authorization_endpoint": .string("\(endpoints)/auth"),
             "token_endpoint": .string("\(endpoints)/token"),
             "userinfo_endpoint": .string("\(endpoints)/userinfo"),
             "end_session_endpoint": .string("\(endpoints)/logout"),
             "jwks_uri": .string("\(endpoints)/certs"),
-            "revocation_endpoint": .string("\(endpoints)/revoke"),
             "grant_types_supported": .strings(["authorization_code", "refresh_token", "client_credentials"]),
             "response_types_supported": .strings(["code"]),
             "response_modes_supported": .strings(["query"]),
@@ -108,6 +107,9 @@ struct OIDCProvider: Sendable {
             "authorization_response_iss_parameter_supported": .bool(true),
             "backchannel_logout_supported": .bool(true),
         ]
+        if configuration.advertisesRevocation {
+            document["revocation_endpoint"] = .string("\(endpoints)/revoke")
+        }
         return Responses.json(document)
     }
 
@@ -164,10 +166,14 @@ struct OIDCProvider: Sendable {
                 return fail("invalid_request", "Invalid parameter: code_challenge")
             }
         }
+        let scope = parameter("scope") ?? "openid"
+        if !client.allowsOfflineAccess, scope.split(separator: " ").contains("offline_access") {
+            return fail("invalid_scope", "Invalid scopes: \(scope)")
+        }
         let request = AuthorizationRequest(
             clientID: client.id,
             redirectURI: redirectURI,
-            scope: parameter("scope") ?? "openid",
+            scope: scope,
             state: state,
             nonce: parameter("nonce"),
             codeChallenge: challenge
@@ -344,6 +350,16 @@ enum PKCE {
 enum RedirectURIPolicy {
     static func allows(_ uri: String, for client: SimulatorConfiguration.OAuthClient) -> Bool {
         if client.redirectURIs.contains(uri) { return true }
+        // Keycloak: a registered loopback URI without a port matches the same URI with any port.
+        if let candidate = URLComponents(string: uri), candidate.port != nil {
+            for registered in client.redirectURIs.compactMap(URLComponents.init(string:))
+            where registered.port == nil && registered.scheme == "http"
+                && ["127.0.0.1", "localhost", "[::1]", "::1"].contains(registered.host ?? "")
+                && registered.scheme == candidate.scheme && registered.host == candidate.host
+                && registered.path == candidate.path {
+                return true
+            }
+        }
         guard client.allowsLoopbackRedirects, let components = URLComponents(string: uri) else { return false }
         return components.scheme == "http" && ["127.0.0.1", "localhost", "[::1]", "::1"].contains(components.host ?? "")
             && components.fragment == nil

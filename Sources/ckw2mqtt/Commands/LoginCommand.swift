@@ -20,7 +20,7 @@ struct LoginCommand: AsyncParsableCommand {
     @Flag(help: "Paste the final redirect URL instead of receiving it on a loopback listener.")
     var paste = false
 
-    @Option(help: "The loopback listener's port (default: a free one).")
+    @Option(help: "The loopback listener's port when ckw.redirect_uri has none (default: a free one).")
     var port: Int = 0
 
     func run() async throws {
@@ -37,8 +37,20 @@ struct LoginCommand: AsyncParsableCommand {
         let store = TokenStore(directory: URL(fileURLWithPath: configuration.bridge.stateDirectory, isDirectory: true))
         let httpClient = try CKWHTTPClient.make(configuration)
         let login = OIDCLogin(client: client, httpClient: httpClient)
+        let tokens: TokenSet
         do {
-            let tokens = paste ? try await pasteLogin(login) : try await loopbackLogin(login, callbackPath: ckw.redirectURI.path)
+            let redirect = LoopbackRedirect(registered: ckw.redirectURI)
+            if !paste, redirect == nil {
+                Terminal.note("""
+                    ckw.redirect_uri (\(ckw.redirectURI.absoluteString)) is not a loopback address, so no listener here can \
+                    receive the login's redirect: using the paste flow.
+                    """)
+            }
+            if !paste, let redirect {
+                tokens = try await loopbackLogin(login, redirect: try listening(redirect))
+            } else {
+                tokens = try await pasteLogin(login)
+            }
             try store.save(tokens)
             try await httpClient.shutdown()
         } catch {
@@ -50,10 +62,28 @@ struct LoginCommand: AsyncParsableCommand {
             Logged in. The login is stored in \(store.fileURL.path).
             A running bridge picks it up within seconds (or at once on SIGHUP: systemctl reload ckw2mqtt).
             """)
+        if let notice = tokens.durationNotice(requestedScopes: ckw.scopes) {
+            Terminal.note(notice)
+        }
     }
 
-    private func loopbackLogin(_ login: OIDCLogin, callbackPath: String) async throws -> TokenSet {
-        try await login.loginWithLoopback(port: port, callbackPath: callbackPath.isEmpty ? "/callback" : callbackPath) { url in
+    /// The registered redirect as the listener uses it: its port if it names one (the identity provider
+    /// matches it), else `--port` or a free one.
+    private func listening(_ registered: LoopbackRedirect) throws -> LoopbackRedirect {
+        guard let registeredPort = registered.port else {
+            return LoopbackRedirect(host: registered.host, port: port == 0 ? nil : port, path: registered.path)
+        }
+        if port != 0, port != registeredPort {
+            throw ValidationError("""
+                --port \(port) differs from the port of ckw.redirect_uri (\(registeredPort)); CKW only redirects to the \
+                registered address. Leave out --port, or change ckw.redirect_uri to what is registered.
+                """)
+        }
+        return registered
+    }
+
+    private func loopbackLogin(_ login: OIDCLogin, redirect: LoopbackRedirect) async throws -> TokenSet {
+        try await login.loginWithLoopback(redirect: redirect) { url in
             Terminal.print("Open this address in a browser on this machine and log in to CKW:\n\n  \(url.absoluteString)\n\nWaiting for the login (5 minutes)...")
         }
     }

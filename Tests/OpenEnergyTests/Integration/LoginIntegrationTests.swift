@@ -79,18 +79,24 @@ struct LoginIntegrationTests {
         }
     }
 
-    @Test("a redirect with another state is rejected")
+    @Test("paste mode: a pasted redirect with another state is rejected")
     func forgedState() async throws {
-        try await withSimulator({ $0.autoApprove = true }) { harness in
-            var forging = harness.browser()
-            forging.rewriteRedirect = { url in
-                var components = URLComponents(url: url, resolvingAgainstBaseURL: false)!
-                components.queryItems = components.queryItems?.map { $0.name == "state" ? URLQueryItem(name: "state", value: "forged") : $0 }
-                return components.url!
-            }
-            let browser = forging
+        let registered = "https://ckw2mqtt.example.org/callback"
+        try await withSimulator({
+            $0.autoApprove = true
+            $0.clients = [SimulatorConfiguration.OAuthClient(id: "ckw2mqtt", redirectURIs: [registered])]
+        }) { harness in
+            var configuration = harness.clientConfiguration
+            configuration.redirectURI = URL(string: registered)
+            let login = OIDCLogin(client: configuration, httpClient: harness.httpClient)
+            let pending = try await login.start()
+            var browser = harness.browser()
+            browser.stopAtRedirectPrefix = registered
+            let landed = try await browser.open(pending.loginURL)
+            var components = URLComponents(url: landed, resolvingAgainstBaseURL: false)!
+            components.queryItems = components.queryItems?.map { $0.name == "state" ? URLQueryItem(name: "state", value: "forged") : $0 }
             await #expect(throws: OpenEnergyAuthError.stateMismatch) {
-                try await harness.login(browser: browser)
+                try await login.finish(pending, redirect: components.url!)
             }
         }
     }
