@@ -154,7 +154,7 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
         """
         mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: \(clientID), offline_queue_limit: 10000}
         ckw:
-          mode: backend
+          mode: client_credentials
           issuer: "\(simulator.issuerURL.absoluteString)"
           api_base_url: "\(simulator.backendAPIBaseURL.absoluteString)"
           client_id: \(SimulatorConfiguration.BackendApp().clientID)

@@ -35,7 +35,7 @@ extension FuzzTarget {
             http: {enabled: false, port: 9465}
 
             """,
-            "ckw:\n  mode: backend\n  api_base_url: https://a.example/\n  client_id: app\n  client_secret: s\n",
+            "ckw:\n  mode: client_credentials\n  api_base_url: https://a.example/\n  client_id: app\n  client_secret: s\n",
             "mqtt: {host: 127.0.0.1, qos: 2, protocol: '3.1.1', keepalive: 90s}\nckw: {api_base_url: 'http://127.0.0.1:8080/api/client/', client_id: c}\n",
         ],
         tokens: ["&a ", "*a", "<<: *a", "!!binary ", "!!int ", "!!float ", "? ", "- ", ": ", "|\n", ">\n", "'", "\"", "#",

@@ -68,7 +68,7 @@ struct ConfigurationLoadingTests {
           status_topic: ha/status
           surplus_threshold_watts: 250.5
         ckw:
-          mode: backend
+          mode: client_credentials
           issuer: test
           api_base_url: https://api.example.ch/openenergy
           client_id: app
@@ -107,7 +107,7 @@ struct ConfigurationLoadingTests {
         #expect(config.homeAssistant.discoveryPrefix == "ha")
         #expect(config.homeAssistant.statusTopic == "ha/status")
         #expect(config.homeAssistant.surplusThresholdWatts == 250.5)
-        #expect(config.ckw.mode == .backend)
+        #expect(config.ckw.mode == .clientCredentials)
         #expect(config.ckw.issuer == .test)
         #expect(config.ckw.apiBaseURL?.absoluteString == "https://api.example.ch/openenergy")
         #expect(config.ckw.clientID == "app")

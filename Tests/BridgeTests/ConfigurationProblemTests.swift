@@ -62,7 +62,7 @@ struct ConfigurationProblemTests {
         ("mqtt: broker\n", "config.yaml:1: mqtt: expected a section (a mapping of keys)"),
         ("mqtt:\n  tls:\n    enabled: maybe\n", "config.yaml:3: mqtt.tls.enabled: expected true or false, got `maybe`"),
         ("homeassistant:\n  surplus_threshold_watts: -5\n", "config.yaml:2: homeassistant.surplus_threshold_watts: must be at least 0, got -5"),
-        ("ckw:\n  mode: user\n", "config.yaml:2: ckw.mode: expected one of `client`, `backend`, got `user`"),
+        ("ckw:\n  mode: user\n", "config.yaml:2: ckw.mode: expected one of `client`, `backend`, `client_credentials`, got `user`"),
         ("ckw:\n  issuer: staging\n", "config.yaml:2: ckw.issuer: expected `production`, `test` or an https URL, got `staging`"),
         ("ckw:\n  issuer: http://idp.example.ch/realms/x\n", "config.yaml:2: ckw.issuer: must use https (plain http is only allowed for a loopback host), got `http://idp.example.ch/realms/x`"),
         ("ckw:\n  metering_points: [CH123, CH1008801234500000000000000012345]\n", "config.yaml:2: ckw.metering_points: metering point ids are `CH` followed by 31 letters or digits (33 characters), got `CH123`"),
@@ -95,8 +95,12 @@ struct ConfigurationProblemTests {
             "ckw.api_base_url: is required: the base URL of CKW's OpenEnergy API (https)",
             "ckw.client_id: is required: the client id CKW issued for this application",
         ])
+        #expect(problems(yaml: requiredCKWYAML, overrides: ["ckw.mode": "client_credentials"]) == [
+            "ckw.client_secret: is required in client_credentials mode (or `ckw.client_secret_file`): the secret of the Keycloak client",
+        ])
         #expect(problems(yaml: requiredCKWYAML, overrides: ["ckw.mode": "backend"]) == [
-            "ckw.client_secret: is required in backend mode (or `ckw.client_secret_file`): the app credentials CKW issued",
+            "ckw.app_client_id: is required in backend mode: the app credentials CKW generated for the Backend API "
+                + "(for Keycloak's client credentials grant with ckw.client_id and ckw.client_secret, use `ckw.mode: client_credentials`)",
         ])
         #expect(problems(yaml: "", overrides: ["ckw.api_base_url": "http://api.example.ch"]).first
             == "command-line override ckw.api_base_url: must use https (plain http is only allowed for a loopback host), got `http://api.example.ch`")
@@ -127,7 +131,7 @@ struct ConfigurationProblemTests {
             "command-line override mqtt.tls.ca_path: the directory `/nonexistent` does not exist",
         ])
         #expect(problems(overrides: ["ckw.send_credential_headers": "true"]) == [
-            "command-line override ckw.send_credential_headers: only applies to `ckw.mode: backend`; the Client API takes the user's token alone",
+            "command-line override ckw.send_credential_headers: only applies to `ckw.mode: client_credentials` (backend mode always sends its app credentials)",
         ])
         #expect(problems(overrides: ["ckw.metering_points": "CH1008801234500000000000000012345,CH1008801234500000000000000012345"]) == [
             "command-line override ckw.metering_points: lists `CH1008801234500000000000000012345` more than once",

@@ -15,7 +15,7 @@ struct ConfigurationSecretTests {
             "CKW2MQTT_MQTT_PASSWORD_FILE": mqttPassword,
             "CKW2MQTT_CKW_CLIENT_SECRET_FILE": clientSecret,
         ]) { $1 }
-        let config = try ConfigurationLoader(environment: environment).load(yaml: requiredCKWYAML, overrides: ["ckw.mode": "backend"])
+        let config = try ConfigurationLoader(environment: environment).load(yaml: requiredCKWYAML, overrides: ["ckw.mode": "client_credentials"])
         #expect(config.mqtt.password?.plaintext == "broker pass")
         #expect(config.mqtt.passwordFile == mqttPassword)
         #expect(config.ckw.clientSecret?.plaintext == "app-secret")
@@ -94,7 +94,7 @@ struct ConfigurationSecretTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let secretFile = try directory.write("client_secret", "file-secret-value\n")
-        let yaml = requiredCKWYAML.replacingOccurrences(of: "ckw:\n", with: "ckw:\n  mode: backend\n  client_secret_file: \(secretFile)\n") + """
+        let yaml = requiredCKWYAML.replacingOccurrences(of: "ckw:\n", with: "ckw:\n  mode: client_credentials\n  client_secret_file: \(secretFile)\n") + """
         mqtt:
           username: bridge
           password: "mqtt-secret-value"

@@ -33,7 +33,9 @@ struct ExampleConfigurationTests {
     @Test func theBackendAPIExampleUsesAppCredentialsForManyMeteringPoints() throws {
         let configuration = try load("examples/config-backend-api.yaml")
         #expect(configuration.ckw.mode == .backend)
-        #expect(configuration.ckw.clientSecret != nil)
+        #expect(configuration.ckw.appClientID != nil)
+        #expect(configuration.ckw.appClientSecret != nil)
+        #expect(configuration.ckw.userIdentification == .bearer)
         #expect((configuration.ckw.meteringPoints ?? []).count > 1)
     }
 
@@ -68,7 +70,7 @@ struct ExampleConfigurationTests {
     }
 }
 
-/// The backend example reads its client secret from a file that exists only on a real host; the
+/// The backend example reads its app client secret from a file that exists only on a real host; the
 /// test points the key at a temporary file instead.
 private struct SecretFile {
     let path: String
@@ -80,6 +82,6 @@ private struct SecretFile {
     }
 
     func overrides(for file: String) -> [String: String] {
-        file.hasSuffix("backend-api.yaml") ? ["ckw.client_secret_file": path] : [:]
+        file.hasSuffix("backend-api.yaml") ? ["ckw.app_client_secret_file": path] : [:]
     }
 }

@@ -9,8 +9,8 @@ import TestSupport
 struct MeteringPointChangesTests {
     @Test("a metering point added to core data gets a device; one removed loses it")
     func addedAndRemoved() async throws {
-        // Backend mode: the app credentials keep working when the simulator is replaced.
-        try await withHarness(.init(meters: 1, mode: .backend)) { harness in
+        // Client credentials: the app credentials keep working when the simulator is replaced.
+        try await withHarness(.init(meters: 1, mode: .clientCredentials)) { harness in
             let watcher = try await MQTTWatcher(port: harness.broker.port)
             try harness.startBridge(coreDataInterval: .seconds(3600))
             let info = try await watcher.waitForJSON("ckw2mqtt/bridge/info", "one metering point") {

@@ -7,8 +7,8 @@ import OpenEnergy
 /// token provider of the configured mode and the paced API client.
 final class CKWConnection: Sendable {
     let api: OpenEnergyClient
-    /// The user's login on disk (client mode); `nil` in backend mode, whose app credentials are in
-    /// the configuration.
+    /// The user's login on disk; `nil` where no person logs in (client credentials, or a backend that
+    /// names the user by id).
     let tokenStore: TokenStore?
     private let httpClient: HTTPClient
     private let tokens: ReloadableTokenProvider
@@ -19,7 +19,6 @@ final class CKWConnection: Sendable {
     init(configuration: BridgeConfiguration, pacing: RequestPacer.Policy = RequestPacer.Policy(), logger: Logger) throws(CKWSetupError) {
         let ckw = configuration.ckw
         guard let apiBaseURL = ckw.apiBaseURL else { throw .missing("ckw.api_base_url") }
-        guard let clientID = ckw.clientID else { throw .missing("ckw.client_id") }
         let httpClient: HTTPClient
         do {
             httpClient = try OpenEnergyHTTP.makeHTTPClient(readTimeout: ckw.requestTimeout.timeInterval, tls: ckw.tls.openEnergy)
@@ -27,25 +26,45 @@ final class CKWConnection: Sendable {
             throw .tls(error)
         }
         let oidcClient = OIDCClientConfiguration(
-            issuer: OIDCIssuer(ckw.issuer.url), clientID: clientID, clientSecret: ckw.clientSecret?.plaintext,
+            issuer: OIDCIssuer(ckw.issuer.url), clientID: ckw.clientID ?? "", clientSecret: ckw.clientSecret?.plaintext,
             redirectURI: ckw.redirectURI, scopes: ckw.scopes)
+        let headerNames = (clientID: ckw.appCredentialHeaders.first ?? BackendCredentials.defaultClientIDHeader,
+                           clientSecret: ckw.appCredentialHeaders.last ?? BackendCredentials.defaultClientSecretHeader)
         var credentialHeaders: BackendCredentials?
+        var userIdentification = UserIdentification.bearerToken
         let tokenStore: TokenStore?
         let make: ReloadableTokenProvider.Factory
+        if ckw.mode.needsUserLogin(ckw.userIdentification), ckw.clientID == nil {
+            throw .missing("ckw.client_id")
+        }
         switch ckw.mode {
-        case .client:
+        case .client, .backend:
+            if ckw.mode == .backend {
+                guard let appClientID = ckw.appClientID else { throw .missing("ckw.app_client_id") }
+                credentialHeaders = BackendCredentials(
+                    clientID: appClientID, clientSecret: ckw.appClientSecret?.plaintext,
+                    clientIDHeader: headerNames.clientID, clientSecretHeader: headerNames.clientSecret)
+                switch ckw.userIdentification {
+                case .bearer: break
+                case .header: userIdentification = .header(name: ckw.userIdentificationName ?? "", value: ckw.userID ?? "")
+                case .query: userIdentification = .queryParameter(name: ckw.userIdentificationName ?? "", value: ckw.userID ?? "")
+                }
+            }
             let store = TokenStore(directory: URL(fileURLWithPath: configuration.bridge.stateDirectory, isDirectory: true))
-            tokenStore = store
+            tokenStore = ckw.mode.needsUserLogin(ckw.userIdentification) ? store : nil
             make = {
                 let metadata = try await OIDCDiscovery.fetch(issuer: oidcClient.issuer, httpClient: httpClient)
                 return TokenManager(
                     store: store, tokenEndpoint: TokenEndpoint(metadata: metadata, client: oidcClient, httpClient: httpClient),
                     loginHint: Self.loginHint, logger: logger)
             }
-        case .backend:
+        case .clientCredentials:
+            guard ckw.clientID != nil else { throw .missing("ckw.client_id") }
             tokenStore = nil
             if ckw.sendCredentialHeaders {
-                credentialHeaders = BackendCredentials(clientID: clientID, clientSecret: ckw.clientSecret?.plaintext)
+                credentialHeaders = BackendCredentials(
+                    clientID: oidcClient.clientID, clientSecret: ckw.clientSecret?.plaintext,
+                    clientIDHeader: headerNames.clientID, clientSecretHeader: headerNames.clientSecret)
             }
             make = {
                 let metadata = try await OIDCDiscovery.fetch(issuer: oidcClient.issuer, httpClient: httpClient)
@@ -59,7 +78,7 @@ final class CKWConnection: Sendable {
         self.tokenStore = tokenStore
         self.api = OpenEnergyClient(
             configuration: OpenEnergyClientConfiguration(
-                baseURL: apiBaseURL, backendCredentialHeaders: credentialHeaders,
+                baseURL: apiBaseURL, backendCredentialHeaders: credentialHeaders, userIdentification: userIdentification,
                 requestTimeout: ckw.requestTimeout.timeInterval),
             httpClient: httpClient, tokenProvider: tokens, pacer: RequestPacer(policy: pacing, logger: logger), logger: logger)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OpenEnergy
 import Logging
 
 /// The complete, validated configuration of the bridge.
@@ -121,8 +122,19 @@ public struct CKWSettings: Sendable, Equatable {
     public var clientSecretFile: String?
     public var redirectURI = URL(string: "http://127.0.0.1/callback")!
     public var scopes = ["openid", "offline_access"]
-    /// Backend mode only: also send the app credentials as `client_id`/`client_secret` headers.
+    /// `client_credentials` mode only: also send `client_id`/`client_secret` as headers.
     public var sendCredentialHeaders = false
+    /// Backend mode: the app credentials CKW generated for the Backend API, sent with every request.
+    public var appClientID: String?
+    public var appClientSecret: Secret?
+    public var appClientSecretFile: String?
+    /// The header names of the app credentials (MuleSoft's client-id enforcement uses these).
+    public var appCredentialHeaders = [BackendCredentials.defaultClientIDHeader, BackendCredentials.defaultClientSecretHeader]
+    /// Backend mode: how a request names the user.
+    public var userIdentification: CKWUserIdentification = .bearer
+    /// The header or query parameter that carries `userID` (`header` and `query` identification).
+    public var userIdentificationName: String?
+    public var userID: String?
     /// Only these metering points are bridged; `nil` means every one in core data.
     public var meteringPoints: [String]?
     public var requestTimeout: Duration = .seconds(30)
@@ -144,10 +156,60 @@ public struct CKWTLSSettings: Sendable, Equatable {
 }
 
 public enum CKWMode: String, Sendable, Equatable, CaseIterable {
-    /// The user's own CKW login (Client API).
+    /// The user's own CKW login; the API is called with the user's token (Client API).
     case client
-    /// App credentials issued by CKW (Backend API).
+    /// CKW's Backend API as its portal describes it: the user logs in through CKW's single sign-on, and
+    /// the API is called with the app credentials CKW generated, naming the user by token or id.
     case backend
+    /// Keycloak's client credentials grant with the configured client id and secret; no user login.
+    case clientCredentials = "client_credentials"
+
+    /// Whether a person logs in with `ckw2mqtt login` (or the web page).
+    public func needsUserLogin(_ identification: CKWUserIdentification) -> Bool {
+        switch self {
+        case .client: true
+        case .backend: identification == .bearer
+        case .clientCredentials: false
+        }
+    }
+}
+
+extension CKWSettings {
+    /// In words: who logs in, and what every API request carries (printed by `check-config`).
+    public var accessDescription: String {
+        let headers = appCredentialHeaders.map { "`\($0)`" }.joined(separator: " and ")
+        switch mode {
+        case .client:
+            return "Client API with your own CKW login: log in once (`ckw2mqtt login` or the web page); "
+                + "every request carries your access token (Authorization: Bearer)."
+        case .backend:
+            let credentials = "the app credentials (headers \(headers))"
+            switch userIdentification {
+            case .bearer:
+                return "Backend API: you log in once through CKW's single sign-on (`ckw2mqtt login` or the web page); "
+                    + "every request carries \(credentials) and your access token (Authorization: Bearer)."
+            case .header:
+                return "Backend API: every request carries \(credentials) and your user id in the header "
+                    + "`\(userIdentificationName ?? "?")`; no token is sent and no login is needed."
+            case .query:
+                return "Backend API: every request carries \(credentials) and your user id in the query parameter "
+                    + "`\(userIdentificationName ?? "?")`; no token is sent and no login is needed."
+            }
+        case .clientCredentials:
+            return "Keycloak client credentials: the bridge gets its own tokens with ckw.client_id and ckw.client_secret, no user login"
+                + (sendCredentialHeaders ? "; every request also carries them as headers \(headers)." : ".")
+        }
+    }
+}
+
+/// How a Backend API request names the user.
+public enum CKWUserIdentification: String, Sendable, Equatable, CaseIterable {
+    /// The user's access token from the login, as `Authorization: Bearer`.
+    case bearer
+    /// A header named by `ckw.user_identification_name` holding `ckw.user_id`.
+    case header
+    /// A query parameter named by `ckw.user_identification_name` holding `ckw.user_id`.
+    case query
 }
 
 public enum CKWIssuer: Sendable, Equatable {

@@ -232,6 +232,7 @@ struct ConfigurationBuilder {
     mutating func resolveSecrets() {
         resolveSecret(value: "mqtt.password", file: "mqtt.password_file", \.mqtt.password, \.mqtt.passwordFile)
         resolveSecret(value: "ckw.client_secret", file: "ckw.client_secret_file", \.ckw.clientSecret, \.ckw.clientSecretFile)
+        resolveSecret(value: "ckw.app_client_secret", file: "ckw.app_client_secret_file", \.ckw.appClientSecret, \.ckw.appClientSecretFile)
         resolveSecret(value: "homeassistant.statistics.token", file: "homeassistant.statistics.token_file",
                       \.homeAssistant.statistics.token, \.homeAssistant.statistics.tokenFile)
     }

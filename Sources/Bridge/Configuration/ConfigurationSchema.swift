@@ -102,6 +102,19 @@ enum ConfigurationSchema {
             config.ckw.scopes = scopes
         }, render: { YAMLRendering.list($0.ckw.scopes) }),
         .bool("ckw.send_credential_headers", \.ckw.sendCredentialHeaders),
+        .optionalString("ckw.app_client_id", \.ckw.appClientID),
+        .secret("ckw.app_client_secret", \.ckw.appClientSecret, readFrom: \.ckw.appClientSecretFile),
+        .optionalString("ckw.app_client_secret_file", \.ckw.appClientSecretFile),
+        ConfigurationKey("ckw.app_credential_headers", apply: { config, raw throws(ValueProblem) in
+            let names = ConfigurationValueParsing.list(raw)
+            guard names.count == 2, names.allSatisfy(ConfigurationValueParsing.isHeaderName) else {
+                throw ValueProblem("expected two header names, the client id's and the secret's, e.g. `[client_id, client_secret]`")
+            }
+            config.ckw.appCredentialHeaders = names
+        }, render: { YAMLRendering.list($0.ckw.appCredentialHeaders) }),
+        .choice("ckw.user_identification", \.ckw.userIdentification),
+        .optionalString("ckw.user_identification_name", \.ckw.userIdentificationName),
+        .optionalString("ckw.user_id", \.ckw.userID),
         ConfigurationKey("ckw.metering_points", apply: { config, raw throws(ValueProblem) in
             let ids = ConfigurationValueParsing.list(raw)
             let invalid = ids.filter { !ConfigurationValueParsing.isMeteringPointID($0) }

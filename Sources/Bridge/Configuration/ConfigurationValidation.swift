@@ -77,21 +77,52 @@ enum ConfigurationValidation {
             if ckw.apiBaseURL == nil {
                 builder.report("ckw.api_base_url", nil, "is required: the base URL of CKW's OpenEnergy API (https)")
             }
-            if ckw.clientID == nil {
+            if ckw.clientID == nil, ckw.mode != .backend || ckw.mode.needsUserLogin(ckw.userIdentification) {
                 builder.report("ckw.client_id", nil, "is required: the client id CKW issued for this application")
             }
-            if ckw.mode == .backend, ckw.clientSecret == nil {
+            if ckw.mode == .clientCredentials, ckw.clientSecret == nil {
                 builder.report("ckw.client_secret", nil,
-                               "is required in backend mode (or `ckw.client_secret_file`): the app credentials CKW issued")
+                               "is required in client_credentials mode (or `ckw.client_secret_file`): the secret of the Keycloak client")
+            }
+            if ckw.mode == .backend, ckw.appClientID == nil {
+                builder.report("ckw.app_client_id", nil,
+                               "is required in backend mode: the app credentials CKW generated for the Backend API "
+                               + "(for Keycloak's client credentials grant with ckw.client_id and ckw.client_secret, use `ckw.mode: client_credentials`)")
             }
         }
-        if let caFile = ckw.tls.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-            let reason = FileManager.default.fileExists(atPath: caFile) ? "is not readable" : "does not exist"
-            builder.report("ckw.tls.ca_file", builder.assignments["ckw.tls.ca_file"]?.source, "the file `\(caFile)` \(reason)")
+        if ckw.mode == .backend, ckw.userIdentification != .bearer {
+            let what = ckw.userIdentification == .header ? "header" : "query parameter"
+            if ckw.userIdentificationName == nil {
+                builder.report("ckw.user_identification_name", nil,
+                               "is required with `ckw.user_identification: \(ckw.userIdentification.rawValue)`: the name of the \(what) that names the user")
+            }
+            if ckw.userID == nil {
+                builder.report("ckw.user_id", nil,
+                               "is required with `ckw.user_identification: \(ckw.userIdentification.rawValue)`: the user's id the \(what) carries")
+            }
         }
-        if ckw.mode == .client, ckw.sendCredentialHeaders {
+        if ckw.mode != .backend {
+            let defaults = CKWSettings()
+            let backendOnly: [(String, Bool)] = [
+                ("ckw.app_client_id", ckw.appClientID != nil),
+                ("ckw.app_client_secret", ckw.appClientSecret != nil && ckw.appClientSecretFile == nil),
+                ("ckw.app_client_secret_file", ckw.appClientSecretFile != nil),
+                ("ckw.app_credential_headers", ckw.appCredentialHeaders != defaults.appCredentialHeaders),
+                ("ckw.user_identification", ckw.userIdentification != defaults.userIdentification),
+                ("ckw.user_identification_name", ckw.userIdentificationName != nil),
+                ("ckw.user_id", ckw.userID != nil),
+            ]
+            for (key, isSet) in backendOnly where isSet && ckw.mode == .client {
+                builder.report(key, builder.assignments[key]?.source, "only applies to `ckw.mode: backend`; the Client API takes the user's token alone")
+            }
+            for (key, isSet) in backendOnly where isSet && ckw.mode == .clientCredentials && key != "ckw.app_credential_headers" {
+                builder.report(key, builder.assignments[key]?.source,
+                               "only applies to `ckw.mode: backend`; client_credentials mode uses ckw.client_id and ckw.client_secret")
+            }
+        }
+        if ckw.mode != .clientCredentials, ckw.sendCredentialHeaders {
             builder.report("ckw.send_credential_headers", builder.assignments["ckw.send_credential_headers"]?.source,
-                           "only applies to `ckw.mode: backend`; the Client API takes the user's token alone")
+                           "only applies to `ckw.mode: client_credentials` (backend mode always sends its app credentials)")
         }
         if let ids = ckw.meteringPoints {
             var seen = Set<String>()

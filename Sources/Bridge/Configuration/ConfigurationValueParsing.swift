@@ -149,6 +149,14 @@ enum ConfigurationValueParsing {
         return url
     }
 
+    /// An HTTP header name (RFC 9110 token characters).
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+
     // MARK: Topics
 
     /// An MQTT topic (or topic prefix) we publish to: no wildcards, no empty levels at the ends.

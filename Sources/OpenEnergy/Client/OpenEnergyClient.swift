@@ -7,8 +7,9 @@ import Timestamps
 
 /// The OpenEnergy API: core data and meter data, paced, with one token refresh on 401.
 ///
-/// Works for the Client API (tokens from the user's login) and the Backend API (client_credentials tokens,
-/// optional credential headers): the difference is the `AccessTokenProvider` and the configuration.
+/// Works for the Client API (tokens from the user's login) and the Backend API (app credential headers with
+/// the user's token or id, or client_credentials tokens): the difference is the `AccessTokenProvider` and
+/// the configuration.
 public final class OpenEnergyClient: Sendable {
     public let configuration: OpenEnergyClientConfiguration
     private let httpClient: HTTPClient
@@ -90,7 +91,16 @@ public final class OpenEnergyClient: Sendable {
 
     /// One GET through the pacer, retried once with a refreshed token after a 401. Returns a 2xx body.
     private func get(path: String, query: [(String, String)], endpoint: String) async throws -> Data {
+        var query = query
+        if case .queryParameter(let name, let value) = configuration.userIdentification {
+            query.append((name, value))
+        }
         let url = try makeURL(path: path, query: query)
+        guard configuration.userIdentification == .bearerToken else {
+            let response = try await pacedGET(url: url, token: nil, endpoint: endpoint)
+            guard (200..<300).contains(response.statusCode) else { throw error(for: response, endpoint: endpoint) }
+            return response.body
+        }
         var token = try await tokenProvider.accessToken()
         var response = try await pacedGET(url: url, token: token, endpoint: endpoint)
         if response.statusCode == 401 {
@@ -104,7 +114,7 @@ public final class OpenEnergyClient: Sendable {
         return response.body
     }
 
-    private func pacedGET(url: String, token: String, endpoint: String) async throws -> OpenEnergyHTTP.Response {
+    private func pacedGET(url: String, token: String?, endpoint: String) async throws -> OpenEnergyHTTP.Response {
         let clock = clock
         let configuration = configuration
         let httpClient = httpClient
@@ -112,13 +122,18 @@ public final class OpenEnergyClient: Sendable {
             {
                 var request = HTTPClientRequest(url: url)
                 request.method = .GET
-                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                if let token {
+                    request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                }
                 request.headers.add(name: "Accept", value: "application/json")
                 if let credentials = configuration.backendCredentialHeaders {
-                    request.headers.add(name: OpenEnergyWire.BackendHeaders.clientID, value: credentials.clientID)
+                    request.headers.add(name: credentials.clientIDHeader, value: credentials.clientID)
                     if let secret = credentials.clientSecret {
-                        request.headers.add(name: OpenEnergyWire.BackendHeaders.clientSecret, value: secret)
+                        request.headers.add(name: credentials.clientSecretHeader, value: secret)
                     }
+                }
+                if case .header(let name, let value) = configuration.userIdentification {
+                    request.headers.add(name: name, value: value)
                 }
                 let response = try await OpenEnergyHTTP.send(
                     request, with: httpClient, endpoint: endpoint,

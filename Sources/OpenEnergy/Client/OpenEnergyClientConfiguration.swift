@@ -4,9 +4,11 @@ import Foundation
 public struct OpenEnergyClientConfiguration: Sendable {
     /// The API's base URL; contract paths (`v1/coredata`, ...) are resolved against it.
     public var baseURL: URL
-    /// App credentials for the Backend API, sent as `client_id` / `client_secret` headers where CKW's
-    /// gateway wants them; `nil` for the Client API.
+    /// App credentials for the Backend API, sent as headers (MuleSoft's client-id enforcement:
+    /// `client_id` / `client_secret`); `nil` for the Client API.
     public var backendCredentialHeaders: BackendCredentials?
+    /// How a request names the user whose data it reads.
+    public var userIdentification: UserIdentification
     /// Deadline for one HTTP exchange, body included.
     public var requestTimeout: TimeInterval
     /// Larger bodies are refused (a 31-day response is about 1 MB).
@@ -20,26 +22,49 @@ public struct OpenEnergyClientConfiguration: Sendable {
     public init(
         baseURL: URL,
         backendCredentialHeaders: BackendCredentials? = nil,
+        userIdentification: UserIdentification = .bearerToken,
         requestTimeout: TimeInterval = 60,
         maximumBodySize: Int = 32 * 1024 * 1024,
         maximumRangePerRequest: TimeInterval = OpenEnergyClientConfiguration.contractMaximumRange
     ) {
         self.baseURL = baseURL
         self.backendCredentialHeaders = backendCredentialHeaders
+        self.userIdentification = userIdentification
         self.requestTimeout = requestTimeout
         self.maximumBodySize = maximumBodySize
         self.maximumRangePerRequest = maximumRangePerRequest
     }
 }
 
+/// How an API request names the user: the user's own access token (Client API, and the Backend API
+/// where it takes the user's token beside the app credentials), or a header or query parameter with the
+/// user's id, where the backend gets no token. The token is then not sent at all.
+public enum UserIdentification: Sendable, Equatable {
+    case bearerToken
+    case header(name: String, value: String)
+    case queryParameter(name: String, value: String)
+}
+
 /// App credentials issued by CKW. The secret never appears in descriptions.
 public struct BackendCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     public var clientID: String
     public var clientSecret: String?
+    /// The header names they travel in.
+    public var clientIDHeader: String
+    public var clientSecretHeader: String
 
-    public init(clientID: String, clientSecret: String?) {
+    public static let defaultClientIDHeader = OpenEnergyWire.BackendHeaders.clientID
+    public static let defaultClientSecretHeader = OpenEnergyWire.BackendHeaders.clientSecret
+
+    public init(
+        clientID: String, clientSecret: String?,
+        clientIDHeader: String = BackendCredentials.defaultClientIDHeader,
+        clientSecretHeader: String = BackendCredentials.defaultClientSecretHeader
+    ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
+        self.clientIDHeader = clientIDHeader
+        self.clientSecretHeader = clientSecretHeader
     }
 
     public var description: String { "BackendCredentials(clientID: \(clientID), clientSecret: \(clientSecret == nil ? "none" : "<redacted>"))" }

@@ -6,8 +6,9 @@ import NIOCore
 import OpenEnergy
 
 /// The OpenEnergy API per the wire contract, twice: the Client API (a user's token, the user's
-/// customer only) under `api/client/` and the Backend API (an app's client_credentials token, every
-/// customer) under `api/backend/`.
+/// customer only) under `api/client/` and the Backend API under `api/backend/`, which takes either an
+/// app's client_credentials token (every customer), or a backend app's credential headers with a user's
+/// token or user name (that user's customer).
 struct APIRoutes: Sendable {
     enum Flavour: Sendable {
         case client
@@ -118,8 +119,13 @@ struct APIRoutes: Sendable {
         }
     }
 
+    /// The Backend API names a user without a token in this header or query parameter (the user name).
+    static let userIDHeader = "X-User-Id"
+    static let userIDQueryParameter = "userId"
+
     private func authenticate(_ request: Request, flavour: Flavour) throws(APIError) -> AuthorizationStore.Principal {
         guard let token = BearerToken.extract(request.headers[.authorization]) else {
+            if flavour == .backend, let principal = try userNamedByID(request) { return principal }
             throw .invalidToken("Missing bearer token")
         }
         switch store.checkAccessToken(token) {
@@ -129,20 +135,44 @@ struct APIRoutes: Sendable {
             switch flavour {
             case .client:
                 guard !principal.isBackendApp else { throw .forbidden("The Client API needs a user's token") }
-            case .backend:
-                guard principal.isBackendApp else { throw .forbidden("The Backend API needs an app's client_credentials token") }
+            case .backend where principal.isBackendApp:
+                // Keycloak's client credentials grant.
                 if configuration.requireBackendCredentialHeaders {
-                    let id = request.headers[HTTPField.Name(OpenEnergyWire.BackendHeaders.clientID)!]
-                    let secret = request.headers[HTTPField.Name(OpenEnergyWire.BackendHeaders.clientSecret)!]
-                    guard let app = configuration.backendApps.first(where: { $0.clientID == principal.clientID }),
-                        id == app.clientID, secret == app.clientSecret
-                    else {
+                    guard let app = appPresented(request), app.clientID == principal.clientID else {
                         throw APIError(status: .unauthorized, code: "invalid_client", message: "Missing or wrong client_id/client_secret headers")
                     }
+                }
+            case .backend:
+                // The portal's model: a user's token, and the app credentials of a backend.
+                guard appPresented(request) != nil else {
+                    throw APIError(status: .unauthorized, code: "invalid_client", message: "The Backend API needs the app's client_id/client_secret headers")
                 }
             }
             return principal
         }
+    }
+
+    /// The backend app whose credentials the request carries in the `client_id`/`client_secret` headers.
+    private func appPresented(_ request: Request) -> SimulatorConfiguration.BackendApp? {
+        let id = request.headers[HTTPField.Name(OpenEnergyWire.BackendHeaders.clientID)!]
+        let secret = request.headers[HTTPField.Name(OpenEnergyWire.BackendHeaders.clientSecret)!]
+        return configuration.backendApps.first { $0.clientID == id && $0.clientSecret == secret }
+    }
+
+    /// A Backend API request without a token that names its user by id; `nil` when it names none.
+    private func userNamedByID(_ request: Request) throws(APIError) -> AuthorizationStore.Principal? {
+        let named = request.headers[HTTPField.Name(Self.userIDHeader)!]
+            ?? request.uri.queryParameters[Substring(Self.userIDQueryParameter)].map(String.init)
+        guard let named else { return nil }
+        guard let app = appPresented(request) else {
+            throw APIError(status: .unauthorized, code: "invalid_client", message: "The Backend API needs the app's client_id/client_secret headers")
+        }
+        guard let user = configuration.users.first(where: { $0.username == named }) else {
+            throw .forbidden("Unknown user \(named)")
+        }
+        return AuthorizationStore.Principal(
+            subject: StableIdentifier.uuid(seed: configuration.seed, name: "user-" + user.username),
+            customerIndex: user.customerIndex, username: user.username, clientID: app.clientID, sessionID: nil)
     }
 
     static func rateLimitHeaders(limit: Int, remaining: Int, resetMilliseconds: Int) -> HTTPFields {

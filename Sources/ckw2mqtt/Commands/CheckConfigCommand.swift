@@ -11,6 +11,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
     func run() async throws {
         // Problems are printed by `load`, which exits with status 1.
         let configuration = try options.load()
+        Terminal.print("# CKW access: \(configuration.ckw.accessDescription)")
         Terminal.print("# The effective configuration (secrets redacted):")
         Terminal.print(configuration.description)
     }

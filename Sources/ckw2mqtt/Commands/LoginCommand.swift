@@ -26,8 +26,8 @@ struct LoginCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         LoggingSetup.bootstrap(level: configuration.logging.level > .notice ? configuration.logging.level : .notice)
-        guard configuration.ckw.mode == .client else {
-            Terminal.print("ckw.mode is `backend`: the bridge logs in with the app credentials of the configuration; no login needed.")
+        guard configuration.ckw.mode.needsUserLogin(configuration.ckw.userIdentification) else {
+            Terminal.print("No login needed: \(configuration.ckw.accessDescription)")
             return
         }
         let ckw = configuration.ckw

@@ -15,7 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
         let configuration = try options.load(ckw: .suppliedByCaller)
         let directory = configuration.bridge.stateDirectory
         var lines = ["State directory: \(directory)"]
-        lines += loginLines(directory: directory, mode: configuration.ckw.mode)
+        lines += loginLines(directory: directory, ckw: configuration.ckw)
         lines += bridgeInfoLines(directory: directory)
         let stateLines: [String]
         do {
@@ -28,8 +28,10 @@ struct StatusCommand: AsyncParsableCommand {
         Terminal.print((lines + stateLines).joined(separator: "\n"))
     }
 
-    private func loginLines(directory: String, mode: CKWMode) -> [String] {
-        guard mode == .client else { return ["Login: backend mode (app credentials from the configuration)"] }
+    private func loginLines(directory: String, ckw: CKWSettings) -> [String] {
+        guard ckw.mode.needsUserLogin(ckw.userIdentification) else {
+            return ["Login: none needed (\(ckw.mode.rawValue) mode: \(ckw.accessDescription))"]
+        }
         let store = TokenStore(directory: URL(fileURLWithPath: directory, isDirectory: true))
         do {
             guard let tokens = try store.load() else { return ["Login: none; run `ckw2mqtt login`"] }

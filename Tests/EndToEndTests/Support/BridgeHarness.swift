@@ -36,7 +36,7 @@ final class BridgeHarness: Sendable {
         let broker = try await TestBroker.start()
         let simulator = try await startSimulator(settings, port: settings.simulatorPort)
         let harness = BridgeHarness(broker: broker, simulator: simulator, settings: settings, directory: try TemporaryDirectory(prefix: "ckw2mqtt-e2e"))
-        if settings.mode == .client { try await harness.logIn() }
+        if settings.mode.needsUserLogin(.bearer) { try await harness.logIn() }
         return harness
     }
 
@@ -95,6 +95,11 @@ final class BridgeHarness: Sendable {
             configuration.ckw.apiBaseURL = simulator.clientAPIBaseURL
             configuration.ckw.clientID = "ckw2mqtt"
         case .backend:
+            configuration.ckw.apiBaseURL = simulator.backendAPIBaseURL
+            configuration.ckw.clientID = "ckw2mqtt"
+            configuration.ckw.appClientID = SimulatorConfiguration.BackendApp().clientID
+            configuration.ckw.appClientSecret = Secret(SimulatorConfiguration.BackendApp().clientSecret)
+        case .clientCredentials:
             configuration.ckw.apiBaseURL = simulator.backendAPIBaseURL
             configuration.ckw.clientID = SimulatorConfiguration.BackendApp().clientID
             configuration.ckw.clientSecret = Secret(SimulatorConfiguration.BackendApp().clientSecret)
