@@ -236,6 +236,9 @@ public struct BridgeSettings: Sendable, Equatable {
     /// One meter data request per metering point this often.
     public var pollInterval: Duration = .seconds(20 * 60)
     public var correctionSweep: CorrectionSweep = .every(.seconds(86_400))
+    /// While a login is needed, the token file is looked at this often for a new `ckw2mqtt login`
+    /// (SIGHUP and the web page's login take effect at once).
+    public var loginCheckInterval: Duration = .seconds(5)
 
     public init(stateDirectory: String) {
         self.stateDirectory = stateDirectory

@@ -166,6 +166,7 @@ enum ConfigurationSchema {
             case .every(let interval): ConfigurationValueParsing.render(interval)
             }
         }),
+        .duration("bridge.login_check_interval", \.bridge.loginCheckInterval, in: .seconds(1) ... .seconds(86_400)),
     ]
 
     // MARK: logging, http

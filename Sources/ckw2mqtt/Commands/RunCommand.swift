@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
         LoggingSetup.bootstrap(configuration.logging)
         MemoryTuning.apply()
         let logger = Logger(label: "ckw2mqtt")
-        var bridgeOptions = BridgeOptions(statusLine: .standardError)
+        var bridgeOptions = BridgeOptions(tokenCheckInterval: configuration.bridge.loginCheckInterval, statusLine: .standardError)
         let memory = MemoryUpkeep(logger: logger)
         bridgeOptions.observer = { event in memory.observe(event) }
         var services: [any Service] = []

@@ -25,14 +25,15 @@ struct APIErrorFaultTests {
             mark = scene.mark
             await scene.harness.simulator.controls.failNextRequests(7, status: 500)
             scene.advance()
-            try await scene.info("the server error") { lastError($0, contains: "HTTP 500") }
-            try await scene.watcher.waitFor("ckw2mqtt/\(id)/availability", "offline") { $0.payload == "offline" }
+            try await scene.info("the server error", after: mark) { lastError($0, contains: "HTTP 500") }
+            try await scene.watcher.waitFor("ckw2mqtt/\(id)/availability", "offline", after: mark) { $0.payload == "offline" }
             scene.expectStateUnchanged(of: id, since: mark)
 
             // The next poll meets the burst's last two errors, retries past them and fetches the gap.
+            let errorShown = scene.mark
             scene.advance(by: 20 * 60)
             try await scene.expectUndisturbed(id)
-            try await scene.info("the error cleared") { $0["last_error"] is NSNull && $0["auth"] as? String == "ok" }
+            try await scene.info("the error cleared", after: errorShown) { $0["last_error"] is NSNull && $0["auth"] as? String == "ok" }
         }
     }
 

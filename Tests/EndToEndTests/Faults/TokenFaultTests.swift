@@ -32,7 +32,8 @@ struct TokenFaultTests {
 
     @Test("a revoked refresh token: problem on, meters unavailable, bridge and MQTT alive; after a new login and the reload the hours in between are all there")
     func refreshTokenRevoked() async throws {
-        try await FaultScene.run { scene in
+        // The token file is looked at only hourly: the reload, not the file check, must bring the login back.
+        try await FaultScene.run(.init(tokenCheckInterval: .seconds(3600))) { scene in
             let id = scene.ids[0]
             let simulator = scene.harness.simulator
             await simulator.controls.revokeSessions(ofUser: "demo")
@@ -53,9 +54,10 @@ struct TokenFaultTests {
 
             // `ckw2mqtt login`, then what SIGHUP does; the same bridge, no restart.
             let bridge = try #require(scene.harness.bridge)
+            let mark = scene.mark
             try await scene.harness.logIn()
             await bridge.reloadLogin()
-            try await scene.info("ok again") { $0["auth"] as? String == "ok" }
+            try await scene.info("ok again", after: mark) { $0["auth"] as? String == "ok" }
             #expect(scene.harness.bridge === bridge)
 
             // The revocation ended the reader's session as well: a new one reads the yardstick.

@@ -14,7 +14,8 @@ struct TokenProcessFaultTests {
     func revokedLoginResumesAfterLoginAndHangup() async throws {
         try await ProcessScene.run { scene in
             try await BridgeExecutable.logIn(stateDirectory: scene.stateDirectory, simulator: scene.simulator)
-            let bridge = try scene.startBridge(mqttClientID: "ckw2mqtt-hup")
+            // The token file is looked at only hourly: SIGHUP, not the file check, must bring the login back.
+            let bridge = try scene.startBridge(mqttClientID: "ckw2mqtt-hup", loginCheckInterval: "1h")
             let id = try await scene.data.meteringPointId()
             try await scene.expectUndisturbed(id)
 
@@ -30,9 +31,10 @@ struct TokenProcessFaultTests {
 
             // An hour of data arrives at CKW while nobody logs in.
             scene.simulator.clock.advance(by: .seconds(3600))
+            let mark = scene.watcher.mark
             try await BridgeExecutable.logIn(stateDirectory: scene.stateDirectory, simulator: scene.simulator)
             bridge.signal(SIGHUP)
-            try await scene.watcher.waitForJSON("ckw2mqtt/bridge/info", "ok again") { $0["auth"] as? String == "ok" }
+            try await scene.watcher.waitForJSON("ckw2mqtt/bridge/info", "ok again", after: mark) { $0["auth"] as? String == "ok" }
             #expect(bridge.isRunning)
 
             // The revocation ended the reader's session too: a new one reads the yardstick.

@@ -13,12 +13,15 @@ final class BridgeExecutable: Sendable {
     let child: ChildProcess
 
     /// `ckw2mqtt run` against `simulator` (Client API) and the broker on `brokerPort`.
-    init(stateDirectory: String, brokerPort: Int, simulator: SimulatorServer, mqttClientID: String, logLevel: String = "info") throws {
+    init(
+        stateDirectory: String, brokerPort: Int, simulator: SimulatorServer, mqttClientID: String, logLevel: String = "info",
+        loginCheckInterval: String = "5s"
+    ) throws {
         child = try ChildProcess(executable: try BuiltExecutable.path("ckw2mqtt"), arguments: ["run"] + Self.arguments(
             stateDirectory: stateDirectory, simulator: simulator,
             extra: [
                 "--mqtt-host", "127.0.0.1", "--mqtt-port", "\(brokerPort)", "--set", "mqtt.client_id=\(mqttClientID)",
-                "--log-level", logLevel,
+                "--log-level", logLevel, "--set", "bridge.login_check_interval=\(loginCheckInterval)",
             ]))
     }
 

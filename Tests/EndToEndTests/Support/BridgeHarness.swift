@@ -21,6 +21,9 @@ final class BridgeHarness: Sendable {
         var simulatorPort = 0
         /// `ckw.request_timeout`: how long an API answer may take.
         var requestTimeout: Duration = .seconds(30)
+        /// How often a bridge that needs a login looks at the token file. Tests of the reload
+        /// (SIGHUP's path) set it beyond their own time, so that only the reload can bring the login back.
+        var tokenCheckInterval: Duration = .milliseconds(50)
     }
 
     let broker: TestBroker
@@ -123,7 +126,7 @@ final class BridgeHarness: Sendable {
             randomUnit: { 0 },
             birthDelay: .milliseconds(10) ... .milliseconds(10),
             coreDataInterval: coreDataInterval,
-            tokenCheckInterval: .milliseconds(50),
+            tokenCheckInterval: settings.tokenCheckInterval,
             retryDelay: .milliseconds(100),
             retryDelayLimit: .milliseconds(500),
             flushInterval: .zero,

@@ -42,8 +42,8 @@ struct FaultScene {
 
     /// The newest `bridge/info` satisfying `predicate`, waiting for it.
     @discardableResult
-    func info(_ description: String, where predicate: @escaping ([String: Any]) -> Bool) async throws -> [String: Any] {
-        try await watcher.waitForJSON("ckw2mqtt/bridge/info", description, where: predicate)
+    func info(_ description: String, after mark: Int = 0, where predicate: @escaping ([String: Any]) -> Bool) async throws -> [String: Any] {
+        try await watcher.waitForJSON("ckw2mqtt/bridge/info", description, after: mark, where: predicate)
     }
 
     /// How many messages the watcher has seen so far: a mark to look at what came after it.

@@ -32,12 +32,12 @@ final class MQTTWatcher: Sendable {
     /// The newest message on `topic` satisfying `predicate`, waiting for it.
     @discardableResult
     func waitFor(
-        _ topic: String, _ description: String = "a message", timeout: Duration = .seconds(20),
+        _ topic: String, _ description: String = "a message", timeout: Duration = .seconds(20), after mark: Int = 0,
         where predicate: @escaping (Message) -> Bool = { _ in true }
     ) async throws -> Message {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let message = messages.last(where: { $0.topic == topic && predicate($0) }) { return message }
+            if let message = messages.dropFirst(mark).last(where: { $0.topic == topic && predicate($0) }) { return message }
             guard child.isRunning else { throw TestFailure("mosquitto_sub exited: \(child.outputText)") }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -48,15 +48,19 @@ final class MQTTWatcher: Sendable {
     /// The newest JSON payload on `topic` whose object satisfies `predicate`.
     @discardableResult
     func waitForJSON(
-        _ topic: String, _ description: String, timeout: Duration = .seconds(20),
+        _ topic: String, _ description: String, timeout: Duration = .seconds(20), after mark: Int = 0,
         where predicate: @escaping ([String: Any]) -> Bool
     ) async throws -> [String: Any] {
-        let message = try await waitFor(topic, description, timeout: timeout) { message in
+        let message = try await waitFor(topic, description, timeout: timeout, after: mark) { message in
             guard let object = Self.object(message.payload) else { return false }
             return predicate(object)
         }
         return Self.object(message.payload)!
     }
+
+    /// How many messages arrived so far: with `after:`, a wait looks only at what comes later, so
+    /// that an "again" is not answered by the message from before.
+    var mark: Int { messages.count }
 
     /// How many messages arrived on `topic` so far.
     func count(_ topic: String) -> Int { messages.count { $0.topic == topic } }

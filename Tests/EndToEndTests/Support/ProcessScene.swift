@@ -27,9 +27,10 @@ final class ProcessScene: Sendable {
     var stateDirectory: String { directory.file("state") }
 
     /// `ckw2mqtt run` in this scene's state directory; stopped when the scene closes.
-    func startBridge(mqttClientID: String, logLevel: String = "info") throws -> BridgeExecutable {
+    func startBridge(mqttClientID: String, logLevel: String = "info", loginCheckInterval: String = "5s") throws -> BridgeExecutable {
         let bridge = try BridgeExecutable(
-            stateDirectory: stateDirectory, brokerPort: broker.port, simulator: simulator, mqttClientID: mqttClientID, logLevel: logLevel)
+            stateDirectory: stateDirectory, brokerPort: broker.port, simulator: simulator, mqttClientID: mqttClientID, logLevel: logLevel,
+            loginCheckInterval: loginCheckInterval)
         bridges.withLock { $0.append(bridge) }
         return bridge
     }

@@ -39,7 +39,18 @@ struct LoginAsRegisteredTests {
 
     @Test("the registered loopback redirect URI is used with its host and port")
     func registeredHostAndPort() async throws {
-        let port = try FreePort.find()
+        // The port was free a moment ago; a test running in parallel may take it first, then try another.
+        for attempt in 1...5 {
+            do {
+                try await loginWithRegisteredPort(try FreePort.find())
+                return
+            } catch OpenEnergyAuthError.invalidRedirect(let reason) where reason.hasPrefix("cannot listen") && attempt < 5 {
+                continue
+            }
+        }
+    }
+
+    private func loginWithRegisteredPort(_ port: Int) async throws {
         let registered = "http://localhost:\(port)/ckw/callback"
         try await withSimulator({
             $0.autoApprove = true

@@ -49,12 +49,32 @@ struct LoginHardeningTests {
         let receiver = try await LoopbackRedirectReceiver.start()
         let port = try #require(receiver.redirectURI.port)
         #expect(TCPProbe.accepts(host: "127.0.0.1", port: port))
-        let others = TCPProbe.nonLoopbackAddresses()
+        // 127.0.0.2 always exists (all of 127.0.0.0/8 is this machine's loopback): a listener bound to
+        // every address answers there, so this check can fail even on a machine with no other interface.
+        #expect(try Self.listenerOnEveryAddressAnswers(at: "127.0.0.2"), "127.0.0.2 is not reachable here")
+        let others = ["127.0.0.2"] + TCPProbe.nonLoopbackAddresses()
         for address in others {
             #expect(!TCPProbe.accepts(host: address, port: port), "the listener answers on \(address)")
         }
         #expect(!TCPProbe.accepts(host: "::1", port: port), "the listener answers on ::1")
         await receiver.close()
+    }
+
+    /// Whether a listener bound to every address (0.0.0.0) is reached at `host`.
+    static func listenerOnEveryAddressAnswers(at host: String) throws -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = INADDR_ANY
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ready = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && listen(descriptor, 1) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard ready else { throw POSIXError(.EADDRNOTAVAIL) }
+        return TCPProbe.accepts(host: host, port: Int(UInt16(bigEndian: address.sin_port)))
     }
 
     @Test("after the one callback the listener is closed")
