@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every topic ckw2mqtt publishes or listens to, derived from two configurable roots.
 ///
 /// ```
@@ -75,6 +77,20 @@ public struct Topics: Sendable, Hashable {
     }
 
     private func discoveryTopic(nodeID: String) -> String { "\(discoveryPrefix)/device/\(nodeID)/config" }
+
+    /// The filter that matches every device discovery config, this bridge's and others'.
+    public var discoveryConfigFilter: String { "\(discoveryPrefix)/device/+/config" }
+
+    /// Whether a retained device discovery config was published by the bridge with these topics: its
+    /// bridge device (named after the base topic) or a meter device connected via it. Another bridge on
+    /// the same broker has another base topic and so another bridge device.
+    public func ownsDiscoveryConfig(_ payload: [UInt8]) -> Bool {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
+              let device = object["device"] as? [String: Any]
+        else { return false }
+        let bridge = DeviceIdentity.bridgeNodeID(baseTopic: baseTopic)
+        return device["via_device"] as? String == bridge || (device["identifiers"] as? [String])?.contains(bridge) == true
+    }
 
     // MARK: Validation
 

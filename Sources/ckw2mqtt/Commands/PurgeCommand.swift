@@ -86,20 +86,24 @@ struct PurgeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The retained topics under the base topic and the discovery configs of ckw2mqtt's devices, with
-    /// their payloads, gathered until the broker has been quiet for `quietSeconds`.
+    /// The retained topics under the base topic and the discovery configs of this bridge's devices
+    /// (never another bridge's on the same broker), with their payloads, gathered until the broker
+    /// has been quiet for `quietSeconds`.
     private func collectOwnedRetainedTopics(client: MQTTClient, topics: Topics) async throws -> [String: String] {
         let collected = RetainedCollection()
-        let filters = ["\(topics.baseTopic)/#", "\(topics.discoveryPrefix)/device/+/config"]
+        let filters = ["\(topics.baseTopic)/#", topics.discoveryConfigFilter]
         var subscriptions: [MQTTSubscription] = []
         for filter in filters { subscriptions.append(try await client.subscribe(to: filter)) }
         let basePrefix = topics.baseTopic + "/"
-        let discoveryPrefix = topics.discoveryPrefix + "/device/ckw2mqtt_"
+        let discoveryPrefix = topics.discoveryPrefix + "/device/"
         await withTaskGroup(of: Void.self) { group in
             for subscription in subscriptions {
                 group.addTask {
                     for await message in subscription where message.retain && !message.payload.isEmpty {
-                        guard message.topic.hasPrefix(basePrefix) || message.topic.hasPrefix(discoveryPrefix) else { continue }
+                        let owned = message.topic.hasPrefix(basePrefix)
+                            || (message.topic.hasPrefix(discoveryPrefix) && topics.ownsDiscoveryConfig(message.payload))
+                        collected.arrived()
+                        guard owned else { continue }
                         collected.add(message.topic, message.payloadString)
                     }
                 }
@@ -123,10 +127,12 @@ private final class RetainedCollection: Sendable {
     private let state = Mutex<(messages: [String: String], lastArrival: ContinuousClock.Instant)>(([:], .now))
 
     func add(_ topic: String, _ payload: String) {
-        state.withLock {
-            $0.messages[topic] = payload
-            $0.lastArrival = .now
-        }
+        state.withLock { $0.messages[topic] = payload }
+    }
+
+    /// Any retained message, ours or not, means the broker is still sending.
+    func arrived() {
+        state.withLock { $0.lastArrival = .now }
     }
 
     var messages: [String: String] { state.withLock { $0.messages } }
