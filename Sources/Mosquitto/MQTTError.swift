@@ -52,6 +52,15 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The broker (or its announced limits) refuses this message itself; sending it again would be
+    /// refused again. Connection trouble is not such a refusal.
+    public var isRefusalOfTheMessage: Bool {
+        switch self {
+        case .payloadTooLarge, .publishRefused: true
+        default: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .invalidTopic(let topic, let problem):

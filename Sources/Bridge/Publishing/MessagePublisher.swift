@@ -1,6 +1,7 @@
 import HomeAssistant
 import Logging
 import Mosquitto
+import Synchronization
 
 /// Publishes messages through the MQTT client, many at once but never more than `window`
 /// unacknowledged (the client refuses work beyond its queue limit), and reports failures instead of
@@ -9,6 +10,8 @@ struct MessagePublisher: Sendable {
     let client: MQTTClient
     let window: Int
     let logger: Logger
+    /// Topics whose messages the broker refuses (ACL, size limit), said once each.
+    private let refusedTopics = RefusedTopics()
 
     init(client: MQTTClient, logger: Logger) {
         self.client = client
@@ -38,16 +41,40 @@ struct MessagePublisher: Sendable {
         }
     }
 
+    /// A message the broker refuses counts as done: publishing it again after a reconnect would be
+    /// refused again, and the other messages must not wait for it. It is said once per topic (again
+    /// only after the broker has accepted that topic in between).
     private func publish(_ message: OutgoingMessage) async -> Bool {
         do {
             try await client.publish(
                 topic: message.topic, payload: message.payload, qos: MQTTClientSettings.qos(message.qos), retain: message.retain)
+            refusedTopics.accepted(message.topic)
             return true
         } catch is CancellationError {
             return false
+        } catch let error as MQTTError where error.isRefusalOfTheMessage {
+            if refusedTopics.isFirstRefusal(of: message.topic) {
+                logger.error(
+                    "the broker refuses messages on this topic; the bridge goes on with the others (check the broker's ACL and its message size limit)",
+                    metadata: ["topic": "\(message.topic)", "error": "\(error)", "bytes": "\(message.payload.count)"])
+            }
+            return true
         } catch {
             logger.warning("cannot publish", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
             return false
         }
+    }
+}
+
+/// The topics the broker refused last time, so that each refusal is said once.
+private final class RefusedTopics: Sendable {
+    private let topics = Mutex<Set<String>>([])
+
+    func isFirstRefusal(of topic: String) -> Bool {
+        topics.withLock { $0.insert(topic).inserted }
+    }
+
+    func accepted(_ topic: String) {
+        _ = topics.withLock { $0.remove(topic) }
     }
 }

@@ -24,6 +24,10 @@ final class BridgeHarness: Sendable {
         /// How often a bridge that needs a login looks at the token file. Tests of the reload
         /// (SIGHUP's path) set it beyond their own time, so that only the reload can bring the login back.
         var tokenCheckInterval: Duration = .milliseconds(50)
+        /// The private broker's settings (ACL, packet size limit).
+        var broker = TestBroker.Options()
+        /// Where the bridge's log goes besides the console (warnings and worse); `nil`: nowhere.
+        var logs: LogRecording?
     }
 
     let broker: TestBroker
@@ -36,7 +40,7 @@ final class BridgeHarness: Sendable {
     var simulator: SimulatorServer { simulatorBox.withLock { $0 } }
 
     static func start(_ settings: Settings = Settings()) async throws -> BridgeHarness {
-        let broker = try await TestBroker.start()
+        let broker = try await TestBroker.start(settings.broker)
         let simulator = try await startSimulator(settings, port: settings.simulatorPort)
         let harness = BridgeHarness(broker: broker, simulator: simulator, settings: settings, directory: try TemporaryDirectory(prefix: "ckw2mqtt-e2e"))
         if settings.mode.needsUserLogin(.bearer) { try await harness.logIn() }
@@ -119,7 +123,7 @@ final class BridgeHarness: Sendable {
 
     /// Starts the bridge in this process (as `ckw2mqtt run` would, minus the signal handling).
     func startBridge(coreDataInterval: Duration = .seconds(6 * 3600)) throws {
-        var logger = Logger(label: "ckw2mqtt")
+        var logger = settings.logs?.logger(level: .warning) ?? Logger(label: "ckw2mqtt")
         logger.logLevel = .warning
         let options = BridgeOptions(
             clock: PolledClock(slice: .milliseconds(10)) { [self] in simulator.clock.now },
