@@ -43,6 +43,11 @@ public final class ChildProcess: Sendable {
     }
 
     public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Types `line` and Enter at the program's standard input, as a person at its prompt would.
+    public func writeLine(_ line: String) {
+        stdinPipe.fileHandleForWriting.write(Data((line + "\n").utf8))
+    }
     public var isRunning: Bool { process.isRunning }
     public var lines: [String] { output.lines }
     public var terminationStatus: Int32 { process.terminationStatus }
