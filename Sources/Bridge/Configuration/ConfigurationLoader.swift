@@ -234,6 +234,7 @@ struct ConfigurationBuilder {
         resolveSecret(value: "ckw.client_secret", file: "ckw.client_secret_file", \.ckw.clientSecret, \.ckw.clientSecretFile)
         resolveSecret(value: "homeassistant.statistics.token", file: "homeassistant.statistics.token_file",
                       \.homeAssistant.statistics.token, \.homeAssistant.statistics.tokenFile)
+        resolveSecret(value: "http.auth.password", file: "http.auth.password_file", \.http.auth.password, \.http.auth.passwordFile)
     }
 
     /// A secret may be given inline or as a file (Docker secrets). Set in different layers, the

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A configuration value before it is typed: what YAML, an environment variable or a flag gave us.
 enum RawConfigurationValue: Sendable, Equatable {
@@ -146,6 +151,22 @@ enum ConfigurationValueParsing {
             throw ValueProblem("must use https (plain http is only allowed for a loopback host), got `\(text)`")
         }
         return url
+    }
+
+    /// An IPv4 or IPv6 address, or `none` (also `off`, `false`) for no trusted proxy.
+    static func ingressProxy(_ raw: RawConfigurationValue) throws(ValueProblem) -> String? {
+        let text = try nonEmptyString(raw)
+        if ["none", "off", "false", "no"].contains(text.lowercased()) { return nil }
+        guard isIPAddress(text) else {
+            throw ValueProblem("expected the IP address of Home Assistant's ingress proxy (\(HTTPSettings.supervisorAddress)) or `none`, got `\(text)`")
+        }
+        return text
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
     static func isLoopback(host: String) -> Bool {

@@ -27,9 +27,9 @@ struct LogoutCommand: AsyncParsableCommand {
             Terminal.print("Not logged in (no \(store.fileURL.path)).")
             return
         }
-        if let refreshToken = tokens.refreshToken {
+        if tokens.refreshToken != nil {
             let httpClient = try CKWHTTPClient.make(configuration)
-            await revoke(refreshToken, tokens: tokens, configuration: configuration, httpClient: httpClient)
+            Terminal.note(await LoginRevocation.revoke(tokens, clientSecret: configuration.ckw.clientSecret?.plaintext, httpClient: httpClient).description)
             try? await httpClient.shutdown()
         }
         do {
@@ -39,26 +39,5 @@ struct LogoutCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         Terminal.print("Logged out: \(store.fileURL.path) deleted.")
-    }
-
-    /// Best effort: the tokens are deleted either way; a login that cannot be revoked expires.
-    private func revoke(_ refreshToken: String, tokens: TokenSet, configuration: BridgeConfiguration, httpClient: HTTPClient) async {
-        guard let issuerURL = URL(string: tokens.issuer) else { return }
-        let issuer = OIDCIssuer(issuerURL)
-        do {
-            let metadata = try await OIDCDiscovery.fetch(issuer: issuer, httpClient: httpClient)
-            guard let revocation = metadata.revocationEndpoint else {
-                Terminal.note("CKW offers no revocation; the login expires on its own.")
-                return
-            }
-            let endpoint = TokenEndpoint(
-                metadata: metadata,
-                client: OIDCClientConfiguration(issuer: issuer, clientID: tokens.clientID, clientSecret: configuration.ckw.clientSecret?.plaintext),
-                httpClient: httpClient)
-            try await endpoint.revoke(refreshToken, at: revocation)
-            Terminal.note("The login was revoked at CKW.")
-        } catch {
-            Terminal.note("Could not revoke the login at CKW (\(error)); deleting it here anyway.")
-        }
     }
 }
