@@ -36,6 +36,11 @@ struct WebLoginTests {
 
             // The mistakes left the attempt open: the right address still works, once.
             try await bridge.completeLogin(pastedAddress: "  \(redirect)\n")
+            // Taken at once, not when the bridge next looks at the token file.
+            switch await bridge.status().login {
+            case .checking, .loggedIn: break
+            case let other: Issue.record("right after the login the bridge still reports \(other)")
+            }
             try await expectProblem(.noAttempt) { try await bridge.completeLogin(pastedAddress: redirect) }
             let info = try await watcher.waitForJSON("ckw2mqtt/bridge/info", "ok after the page's login") { $0["auth"] as? String == "ok" }
             let id = try #require((info["metering_points"] as? [String])?.first)
