@@ -56,7 +56,7 @@ struct WebPage: Sendable {
         router.post("api/fetch") { request, context in
             await action(request, context) { (_: [String: String]) async throws(LoginProblem) -> [String: String] in
                 guard await control.fetchNow() else {
-                    throw LoginProblem(.noAttempt, "Log in to CKW first; the bridge cannot fetch without a login.")
+                    throw LoginProblem(.notLoggedIn, "Log in to CKW first; the bridge cannot fetch without a login.")
                 }
                 return ["message": "Fetching now; the values appear here within a minute."]
             }
@@ -148,7 +148,7 @@ struct WebPage: Sendable {
         switch problem.kind {
         case .unreachable: .badGateway
         case .storage: .internalServerError
-        case .noAttempt, .notClientMode: .conflict
+        case .noAttempt, .notClientMode, .notLoggedIn: .conflict
         default: .badRequest
         }
     }

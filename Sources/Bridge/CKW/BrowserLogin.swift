@@ -87,6 +87,8 @@ public struct LoginProblem: Error, Sendable, Equatable, CustomStringConvertible 
         case storage
         /// Backend mode logs in with app credentials; there is nothing to log in to.
         case notClientMode
+        /// What was asked needs a working login first.
+        case notLoggedIn
     }
 
     public var kind: Kind
