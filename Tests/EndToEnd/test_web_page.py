@@ -57,7 +57,7 @@ def web_bridge(run_directory: Path, simulator: Simulator, broker: MosquittoBroke
 
 @pytest.fixture(scope="module")
 def mqtt_web(broker: MosquittoBroker) -> Iterator[MqttObserver]:
-    observer = MqttObserver(broker.host, broker.port, ["ckw2mqtt/#"])
+    observer = MqttObserver(broker.host, broker.port, ["ckw2mqtt-web/#"])
     try:
         yield observer
     finally:
@@ -111,7 +111,7 @@ def login_at_ckw(driver: WebDriver, redirect_prefix: str) -> str:
 
 
 def published_import_total(mqtt: MqttObserver, metering_point: str) -> float:
-    state = mqtt.json(f"ckw2mqtt/{metering_point}/state") or {}
+    state = mqtt.json(f"ckw2mqtt-web/{metering_point}/state") or {}
     return state.get("energy_import_total")
 
 
@@ -191,10 +191,10 @@ def test_log_in_by_pasting_see_the_meter_and_log_out(browser: WebDriver, web_bri
 
     log_out(browser)
     assert not web_bridge.tokens.exists()
-    info = wait_until(lambda: mqtt_web.json("ckw2mqtt/bridge/info") or {}, lambda seen: seen.get("auth") == "login_required",
+    info = wait_until(lambda: mqtt_web.json("ckw2mqtt-web/bridge/info") or {}, lambda seen: seen.get("auth") == "login_required",
                       timeout=TIMEOUT, what="bridge/info to say login_required after the logout")
     assert info["last_error"]
-    wait_until(lambda: mqtt_web.text(f"ckw2mqtt/{metering_point}/availability"), lambda seen: seen == "offline",
+    wait_until(lambda: mqtt_web.text(f"ckw2mqtt-web/{metering_point}/availability"), lambda seen: seen == "offline",
                timeout=TIMEOUT, what="the meter to go offline after the logout")
 
 
@@ -272,7 +272,7 @@ def test_a_client_on_another_address_may_only_look(run_directory: Path, simulato
     password_file.write_text("s3cret pass\n")
     bridge = WebBridge(run_directory / "web-bridge-netns", simulator, broker.host, broker.port, name="ckw2mqtt-netns",
                        http_host=namespace.host_address, base_topic="ckw2mqtt-netns",
-                       redirect_uri="http://127.0.0.1/callback", extra={"homeassistant.discovery": "false"})
+                       redirect_uri="http://127.0.0.1/callback")
     try:
         bridge.start()
         status, page = namespace.request("GET", bridge.url)

@@ -62,11 +62,12 @@ class WebBridge:
     """`ckw2mqtt run` with `http.enabled`, against the simulator and the test's broker."""
 
     def __init__(self, directory: Path, simulator: Simulator, mqtt_host: str, mqtt_port: int, *,
-                 name: str = "ckw2mqtt", http_host: str = "127.0.0.1", base_topic: str = "ckw2mqtt",
+                 name: str = "ckw2mqtt", http_host: str = "127.0.0.1", base_topic: str = "ckw2mqtt-web",
                  redirect_uri: str | None = None, extra: dict[str, str] | None = None) -> None:
         """`redirect_uri` `None` registers the page's own callback."""
         directory.mkdir(parents=True, exist_ok=True)
         self.state_directory = directory / "state"
+        self.base_topic = base_topic
         self.http_host = http_host
         self.port = free_loopback_port()
         settings = {
@@ -75,7 +76,10 @@ class WebBridge:
             "ckw.client_id": Simulator.CLIENT_ID,
             "ckw.redirect_uri": redirect_uri or f"http://{http_host}:{self.port}/callback",
             "mqtt.client_id": f"{name}-web-e2e",
+            # Beside the demo bridge of the other tests on the same broker: its own topics, and no
+            # discovery, so Home Assistant's devices stay the demo's.
             "mqtt.base_topic": base_topic,
+            "homeassistant.discovery": "false",
             "http.enabled": "true",
             "http.host": http_host,
             "http.port": str(self.port),
