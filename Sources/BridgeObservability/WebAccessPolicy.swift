@@ -38,27 +38,37 @@ public struct WebAccessPolicy: Sendable {
     }
 
     /// `clientAddress` is the peer's IP address as the socket reports it; `authorization` the
-    /// request's `Authorization` header.
-    public func decide(clientAddress: String?, authorization: String?) -> Decision {
+    /// request's `Authorization` header; `host` its `Host` (authority).
+    ///
+    /// A loopback client is trusted only while it calls the page by a loopback name: a web site whose
+    /// name an attacker points at 127.0.0.1 (DNS rebinding) would otherwise be "this machine" too.
+    public func decide(clientAddress: String?, authorization: String?, host: String?) -> Decision {
         if let clientAddress {
             let address = Self.unmapped(clientAddress)
-            if Self.isLoopback(address) { return .allowed }
+            if Self.isLoopback(address), host.map(Self.isLoopbackAuthority) ?? true { return .allowed }
             if let ingressProxy, Self.sameAddress(address, Self.unmapped(ingressProxy)) { return .allowed }
         }
         guard let credential else { return .forbidden }
         return presents(credential, in: authorization) ? .allowed : .credentialRequired
     }
 
-    /// Whether a request that may not act must present the password to see the page at all: with a
-    /// password configured, the browser is asked for it on the first page load and then sends it
-    /// with every request, so that the buttons work.
-    public func pageNeedsCredential(clientAddress: String?, authorization: String?) -> Bool {
-        decide(clientAddress: clientAddress, authorization: authorization) == .credentialRequired
+    /// `localhost`, `127.0.0.1:9465`, `[::1]:9465`: names that cannot be another site's.
+    static func isLoopbackAuthority(_ authority: String) -> Bool {
+        var host = authority.lowercased()
+        if host.hasPrefix("[") {
+            guard let end = host.firstIndex(of: "]") else { return false }
+            host = String(host[host.index(after: host.startIndex)..<end])
+        } else if let colon = host.lastIndex(of: ":") {
+            host = String(host[..<colon])
+        }
+        if host.hasSuffix(".") { host.removeLast() }
+        return host == "localhost" || host.hasSuffix(".localhost") || isLoopback(unmapped(host))
     }
 
     public static let forbiddenExplanation = """
-        Logging in, logging out and fetching are allowed only from the machine the bridge runs on, \
-        through Home Assistant's ingress, or with a password. To allow this browser, set \
+        Logging in, logging out and fetching are allowed only from the machine the bridge runs on \
+        (opened as http://127.0.0.1 or http://localhost), through Home Assistant's ingress, or with \
+        a password. To allow this browser, set \
         `http.auth.username` and `http.auth.password_file` in the bridge's configuration, restart it, \
         and reload this page.
         """

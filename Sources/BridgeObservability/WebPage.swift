@@ -67,11 +67,15 @@ struct WebPage: Sendable {
     // MARK: Handlers
 
     private func decision(_ request: Request, _ context: WebRequestContext) -> WebAccessPolicy.Decision {
-        policy.decide(clientAddress: context.remoteAddress?.ipAddress, authorization: request.headers[.authorization])
+        policy.decide(
+            clientAddress: context.remoteAddress?.ipAddress, authorization: request.headers[.authorization],
+            host: request.head.authority)
     }
 
     private func page(_ request: Request, _ context: WebRequestContext) -> Response {
         let decision = decision(request, context)
+        // With a password configured, the browser asks for it on the first page load and then
+        // sends it with every request, so the buttons work.
         if decision == .credentialRequired { return Self.credentialRequired(html: true) }
         let base = IngressPath.baseHref(request.headers[HTTPField.Name(IngressPath.headerName)!])
             .map { "<base href=\"\(Self.escape($0))\">\n" } ?? ""

@@ -16,7 +16,7 @@ struct WebAccessPolicyTests {
         "127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1",
     ])
     func loopback(address: String) {
-        #expect(open.decide(clientAddress: address, authorization: nil) == .allowed)
+        #expect(open.decide(clientAddress: address, authorization: nil, host: nil) == .allowed)
     }
 
     @Test("Home Assistant's ingress proxy may act; other addresses may not", arguments: [
@@ -24,23 +24,34 @@ struct WebAccessPolicyTests {
         ("192.168.1.20", false), ("10.0.0.1", false), ("fe80::1", false), ("0.0.0.0", false),
     ])
     func ingressProxy(address: String, allowed: Bool) {
-        #expect(open.decide(clientAddress: address, authorization: nil) == (allowed ? .allowed : .forbidden))
+        #expect(open.decide(clientAddress: address, authorization: nil, host: nil) == (allowed ? .allowed : .forbidden))
+    }
+
+    @Test("a loopback client must call the page by a loopback name (no DNS rebinding)", arguments: [
+        ("127.0.0.1:9465", true), ("localhost:9465", true), ("LOCALHOST", true), ("[::1]:9465", true), ("127.0.0.1", true),
+        ("app.localhost:9465", true), ("attacker.example:9465", false), ("attacker.example", false),
+        ("127.0.0.1.attacker.example", false), ("[fe80::1]:9465", false), ("192.168.1.20:9465", false),
+    ])
+    func loopbackHost(host: String, allowed: Bool) {
+        #expect(open.decide(clientAddress: "127.0.0.1", authorization: nil, host: host) == (allowed ? .allowed : .forbidden))
+        // The ingress proxy's requests carry the add-on's name: it is trusted by its address alone.
+        #expect(open.decide(clientAddress: "172.30.32.2", authorization: nil, host: host) == .allowed)
     }
 
     @Test("the ingress proxy can be another address, or none")
     func configuredProxy() {
         let other = WebAccessPolicy(ingressProxy: "10.200.0.2", credential: nil)
-        #expect(other.decide(clientAddress: "10.200.0.2", authorization: nil) == .allowed)
-        #expect(other.decide(clientAddress: "172.30.32.2", authorization: nil) == .forbidden)
+        #expect(other.decide(clientAddress: "10.200.0.2", authorization: nil, host: nil) == .allowed)
+        #expect(other.decide(clientAddress: "172.30.32.2", authorization: nil, host: nil) == .forbidden)
         let none = WebAccessPolicy(ingressProxy: nil, credential: nil)
-        #expect(none.decide(clientAddress: "172.30.32.2", authorization: nil) == .forbidden)
-        #expect(none.decide(clientAddress: "127.0.0.1", authorization: nil) == .allowed)
+        #expect(none.decide(clientAddress: "172.30.32.2", authorization: nil, host: nil) == .forbidden)
+        #expect(none.decide(clientAddress: "127.0.0.1", authorization: nil, host: nil) == .allowed)
     }
 
     @Test("an unknown peer is never trusted")
     func unknownPeer() {
-        #expect(open.decide(clientAddress: nil, authorization: nil) == .forbidden)
-        #expect(guarded.decide(clientAddress: nil, authorization: Self.basic("owner", "correct horse")) == .allowed)
+        #expect(open.decide(clientAddress: nil, authorization: nil, host: nil) == .forbidden)
+        #expect(guarded.decide(clientAddress: nil, authorization: Self.basic("owner", "correct horse"), host: nil) == .allowed)
     }
 
     @Test("with a password, other clients must present exactly it", arguments: [
@@ -56,13 +67,13 @@ struct WebAccessPolicyTests {
         ("", false),
     ])
     func credential(authorization: String, allowed: Bool) {
-        let decision = guarded.decide(clientAddress: "192.168.1.20", authorization: authorization)
+        let decision = guarded.decide(clientAddress: "192.168.1.20", authorization: authorization, host: nil)
         #expect(decision == (allowed ? .allowed : .credentialRequired))
     }
 
     @Test("without a password configured, presenting one does not help")
     func noConfiguredCredential() {
-        #expect(open.decide(clientAddress: "192.168.1.20", authorization: Self.basic("owner", "correct horse")) == .forbidden)
+        #expect(open.decide(clientAddress: "192.168.1.20", authorization: Self.basic("owner", "correct horse"), host: nil) == .forbidden)
     }
 
     @Test("the refusals say how to allow it")

@@ -228,6 +228,9 @@ def test_a_post_without_the_csrf_token_is_refused(web_bridge: WebBridge, browser
             assert "CSRF" in answer["error"]
     status, answer = post(web_bridge.url + "api/login", headers={"X-CSRF-Token": token})
     assert status == 200 and answer["login_url"].startswith("http://127.0.0.1:")
+    # A site whose name an attacker points at 127.0.0.1 (DNS rebinding) is not "this machine".
+    status, answer = post(web_bridge.url + "api/login", headers={"X-CSRF-Token": token, "Host": f"attacker.example:{web_bridge.port}"})
+    assert status == 403 and "localhost" in answer["error"]
 
 
 def test_the_callback_completes_the_login_by_itself(run_directory: Path, simulator: Simulator, broker: MosquittoBroker,
