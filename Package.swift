@@ -257,11 +257,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // `/healthz` and `/metrics` for `http.enabled`.
+        // `/healthz`, `/metrics` and the web page (status, login, logout, fetch) for `http.enabled`.
         .target(
             name: "BridgeObservability",
             dependencies: [
                 "Bridge",
+                // The page shows the meters' values as Home Assistant gets them.
+                "HomeAssistant",
+                // Constant-time comparison of the page's password and CSRF token.
+                .product(name: "Crypto", package: "swift-crypto"),
+                // Names of the page's header fields (already built for Hummingbird).
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -269,6 +275,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BridgeObservabilityTests",
+            dependencies: ["BridgeObservability", "Bridge", "HomeAssistant"],
             swiftSettings: swiftSettings
         ),
         // Gives back the pages of code and constants that only start-up used (`ckw2mqtt run`).

@@ -10,11 +10,14 @@ final class CKWConnection: Sendable {
     /// The user's login on disk; `nil` where no person logs in (client credentials, or a backend that
     /// names the user by id).
     let tokenStore: TokenStore?
-    private let httpClient: HTTPClient
+    /// The identity provider's client of this configuration (login, revocation).
+    let oidcClient: OIDCClientConfiguration
+    /// Shared with the API client: the configured trust settings.
+    let httpClient: HTTPClient
     private let tokens: ReloadableTokenProvider
 
     /// What the log line of a login problem tells the operator to do.
-    static let loginHint = "Run `ckw2mqtt login` (with the same --config and --state-directory); the running bridge picks up the new login on SIGHUP or within seconds on its own."
+    static let loginHint = "Log in on the bridge's web page (`http.enabled`), or run `ckw2mqtt login` (with the same --config and --state-directory); the running bridge picks up the new login on SIGHUP or within seconds on its own."
 
     init(configuration: BridgeConfiguration, pacing: RequestPacer.Policy = RequestPacer.Policy(), logger: Logger) throws(CKWSetupError) {
         let ckw = configuration.ckw
@@ -74,6 +77,7 @@ final class CKWConnection: Sendable {
         }
         let tokens = ReloadableTokenProvider(make: make)
         self.httpClient = httpClient
+        self.oidcClient = oidcClient
         self.tokens = tokens
         self.tokenStore = tokenStore
         self.api = OpenEnergyClient(

@@ -283,11 +283,30 @@ public enum LogFormat: String, Sendable, Equatable, CaseIterable {
     case json
 }
 
-/// The observability endpoint (health, metrics).
+/// The HTTP endpoint: health, metrics, and the web page (status, login, logout, fetch).
 public struct HTTPSettings: Sendable, Equatable {
     public var enabled = false
     public var host = "127.0.0.1"
     public var port = 9465
+    /// The address of Home Assistant's ingress proxy (the Supervisor), whose requests may log in,
+    /// log out and fetch like loopback clients; `nil` trusts no proxy.
+    public var ingressProxy: String? = HTTPSettings.supervisorAddress
+    /// The password other clients present (HTTP basic auth) to do the same.
+    public var auth = HTTPAuthSettings()
+
+    /// Where Home Assistant's Supervisor proxies ingress requests from (its add-on documentation).
+    public static let supervisorAddress = "172.30.32.2"
+
+    public init() {}
+}
+
+/// A user name and password for the web page's actions (HTTP basic auth), for clients that are
+/// neither on this machine nor Home Assistant's ingress proxy.
+public struct HTTPAuthSettings: Sendable, Equatable {
+    public var username: String?
+    /// Resolved from `password` or the contents of `password_file`.
+    public var password: Secret?
+    public var passwordFile: String?
 
     public init() {}
 }

@@ -235,6 +235,7 @@ struct ConfigurationBuilder {
         resolveSecret(value: "ckw.app_client_secret", file: "ckw.app_client_secret_file", \.ckw.appClientSecret, \.ckw.appClientSecretFile)
         resolveSecret(value: "homeassistant.statistics.token", file: "homeassistant.statistics.token_file",
                       \.homeAssistant.statistics.token, \.homeAssistant.statistics.tokenFile)
+        resolveSecret(value: "http.auth.password", file: "http.auth.password_file", \.http.auth.password, \.http.auth.passwordFile)
     }
 
     /// A secret may be given inline or as a file (Docker secrets). Set in different layers, the

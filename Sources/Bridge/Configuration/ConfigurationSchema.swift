@@ -180,5 +180,11 @@ enum ConfigurationSchema {
         .bool("http.enabled", \.http.enabled),
         .string("http.host", \.http.host),
         .integer("http.port", \.http.port, in: 1...65_535),
+        ConfigurationKey("http.ingress_proxy", apply: { config, raw throws(ValueProblem) in
+            config.http.ingressProxy = try ConfigurationValueParsing.ingressProxy(raw)
+        }, render: { YAMLRendering.string($0.http.ingressProxy ?? "none") }),
+        .optionalString("http.auth.username", \.http.auth.username),
+        .secret("http.auth.password", \.http.auth.password, readFrom: \.http.auth.passwordFile),
+        .optionalString("http.auth.password_file", \.http.auth.passwordFile),
     ]
 }

@@ -7,6 +7,21 @@ enum ConfigurationValidation {
         validateTLS(&builder)
         validateCKW(&builder, ckwRequirement: ckwRequirement)
         validateStatistics(&builder)
+        validateHTTPAuth(&builder)
+    }
+
+    /// Basic auth needs both halves; either alone would lock out or let in by surprise.
+    private static func validateHTTPAuth(_ builder: inout ConfigurationBuilder) {
+        let auth = builder.configuration.http.auth
+        if auth.password != nil, auth.username == nil {
+            let key = builder.assignments["http.auth.password_file"] != nil ? "http.auth.password_file" : "http.auth.password"
+            builder.report(key, builder.assignments[key]?.source,
+                           "needs `http.auth.username` as well: the browser asks for a user name and a password")
+        }
+        if auth.username != nil, auth.password == nil {
+            builder.report("http.auth.username", builder.assignments["http.auth.username"]?.source,
+                           "needs `http.auth.password_file` (or `http.auth.password`) as well")
+        }
     }
 
     private static func validateStatistics(_ builder: inout ConfigurationBuilder) {

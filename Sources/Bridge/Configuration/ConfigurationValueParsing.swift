@@ -1,5 +1,10 @@
 import Foundation
 import OpenEnergy
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A configuration value before it is typed: what YAML, an environment variable or a flag gave us.
 enum RawConfigurationValue: Sendable, Equatable {
@@ -155,6 +160,26 @@ enum ConfigurationValueParsing {
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }
+    }
+
+    /// An IPv4 or IPv6 address, or `none` (also `off`, `false`) for no trusted proxy.
+    static func ingressProxy(_ raw: RawConfigurationValue) throws(ValueProblem) -> String? {
+        let text = try nonEmptyString(raw)
+        if ["none", "off", "false", "no"].contains(text.lowercased()) { return nil }
+        guard isIPAddress(text) else {
+            throw ValueProblem("expected the IP address of Home Assistant's ingress proxy (\(HTTPSettings.supervisorAddress)) or `none`, got `\(text)`")
+        }
+        return text
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+
+    static func isLoopback(host: String) -> Bool {
+        LoopbackHost.contains(host)
     }
 
     // MARK: Topics

@@ -220,6 +220,19 @@ actor BridgeRuntime {
         authentication != .loginRequired && meters[id] != nil && !failing.contains(id)
     }
 
+    /// Every metering point core data describes, with its values, for the web page.
+    func meterStatuses(at now: Date) -> [BridgeStatus.Meter] {
+        let meters = self.meters ?? [:]
+        return meters.keys.sorted().map { id in
+            let meter = meters[id]!
+            let requests = planner.schedule.entries[id]?.recentRequests.count { now.timeIntervalSince($0.at) < 86_400 } ?? 0
+            return BridgeStatus.Meter(
+                description: meter,
+                readout: mapping.readout(of: MeterDescriptions.snapshot(of: id, in: ledger), for: meter),
+                available: isAvailable(id, meters: meters), requestsLastDay: requests)
+        }
+    }
+
     func readout(of id: String) -> MeterReadout? {
         guard let meter = meters?[id] else { return nil }
         return mapping.readout(of: MeterDescriptions.snapshot(of: id, in: ledger), for: meter)

@@ -20,7 +20,7 @@ import ServiceLifecycle
 ///                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 /// try await group.run()
 /// ```
-public final class BridgeService: Service {
+public final class BridgeService: Service, BridgeControl {
     public let configuration: BridgeConfiguration
     public let options: BridgeOptions
     private let logger: Logger
@@ -29,6 +29,8 @@ public final class BridgeService: Service {
     private let runtime: BridgeRuntime
     private let client: MQTTClient
     private let ckw: CKWConnection
+    /// The web page's login (client mode only).
+    private let browserLogin: BrowserLogin?
     /// The optional long-term statistics output (`homeassistant.statistics`).
     private let statistics: StatisticsOutput?
     private let queue = PublishQueue()
@@ -63,6 +65,9 @@ public final class BridgeService: Service {
             configuration: MQTTClientSettings.configuration(configuration.mqtt, will: mapping.bridgeAvailability(.offline)),
             logger: logger)
         ckw = try CKWConnection(configuration: configuration, pacing: options.pacing, logger: logger)
+        browserLogin = configuration.ckw.mode.needsUserLogin(configuration.ckw.userIdentification)
+            ? BrowserLogin(login: OIDCLogin(client: ckw.oidcClient, httpClient: ckw.httpClient, logger: logger))
+            : nil
         statistics = configuration.homeAssistant.statistics.enabled
             ? try StatisticsOutput(
                 settings: configuration.homeAssistant.statistics, lookback: configuration.bridge.lookback,
@@ -119,6 +124,102 @@ public final class BridgeService: Service {
             mqttConnected: client.isConnected, authentication: snapshot.authentication,
             lastSuccessfulFetch: snapshot.lastSuccessfulFetch, now: options.clock.now,
             pollInterval: configuration.bridge.pollInterval)
+    }
+
+    // MARK: Web page
+
+    public func status() async -> BridgeStatus {
+        let now = options.clock.now
+        let snapshot = await runtime.bridgeSnapshot
+        return BridgeStatus(
+            version: options.version, login: loginStatus(authentication: snapshot.authentication),
+            loginInProgress: await browserLogin?.isInProgress ?? false, mqttConnected: client.isConnected,
+            bridge: snapshot, meters: await runtime.meterStatuses(at: now), hasCoreData: await runtime.hasCoreData,
+            redirectURI: configuration.ckw.redirectURI, now: now)
+    }
+
+    private func loginStatus(authentication: AuthenticationState) -> BridgeStatus.Login {
+        guard let store = ckw.tokenStore else { return .appCredentials }
+        let tokens: TokenSet?
+        do {
+            tokens = try store.load()
+        } catch {
+            return .unreadable("\(error)")
+        }
+        guard let tokens else { return .loggedOut }
+        switch authentication {
+        case .ok: return .loggedIn(obtainedAt: tokens.obtainedAt)
+        case .unknown: return .checking(obtainedAt: tokens.obtainedAt)
+        case .loginRequired: return .expired(obtainedAt: tokens.obtainedAt)
+        }
+    }
+
+    public func startLogin() async throws(LoginProblem) -> URL {
+        guard let browserLogin else { throw backendModeProblem }
+        return try await browserLogin.start().loginURL
+    }
+
+    public func completeLogin(pastedAddress: String) async throws(LoginProblem) {
+        guard let browserLogin else { throw backendModeProblem }
+        try await store(browserLogin.finish(pastedAddress: pastedAddress))
+    }
+
+    public func completeLogin(callbackQuery: String) async throws(LoginProblem) {
+        guard let browserLogin else { throw backendModeProblem }
+        var components = URLComponents(url: configuration.ckw.redirectURI, resolvingAgainstBaseURL: false)
+        components?.percentEncodedQuery = callbackQuery
+        guard let redirect = components?.url, !callbackQuery.isEmpty else {
+            throw LoginProblem(.notARedirect, "This address carries no login code. Start the login with “Log in to CKW”.")
+        }
+        try await store(browserLogin.finish(redirect: redirect))
+    }
+
+    /// Saves the new login and has the running bridge use it at once, as SIGHUP does.
+    private func store(_ tokens: TokenSet) async throws(LoginProblem) {
+        guard let tokenStore = ckw.tokenStore else { throw backendModeProblem }
+        do {
+            try tokenStore.save(tokens)
+        } catch {
+            throw LoginProblem(error)
+        }
+        logger.notice("logged in to CKW from the web page")
+        await reloadLogin()
+    }
+
+    public func logout() async throws(LoginProblem) -> OIDCLogout.Outcome {
+        guard let tokenStore = ckw.tokenStore else { throw backendModeProblem }
+        let tokens: TokenSet?
+        do {
+            tokens = try tokenStore.load()
+        } catch {
+            throw LoginProblem(error)
+        }
+        var outcome = OIDCLogout.Outcome.nothingToEnd
+        if let tokens {
+            outcome = await OIDCLogout.end(tokens, clientSecret: configuration.ckw.clientSecret?.plaintext, httpClient: ckw.httpClient)
+        }
+        do {
+            try tokenStore.delete()
+        } catch {
+            throw LoginProblem(error)
+        }
+        logger.notice("logged out of CKW from the web page: \(outcome)")
+        await ckw.reloadTokens()
+        await runtime.setAuthentication(.loginRequired, error: "Logged out from the web page; log in again to continue.")
+        wakeup.signal()
+        return outcome
+    }
+
+    public func fetchNow() async -> Bool {
+        guard await runtime.authentication != .loginRequired else { return false }
+        logger.info("fetch requested on the web page")
+        await runtime.requestRefresh(at: options.clock.now)
+        wakeup.signal()
+        return true
+    }
+
+    private var backendModeProblem: LoginProblem {
+        LoginProblem(.notClientMode, "This bridge needs no user login: \(configuration.ckw.accessDescription)")
     }
 
     // MARK: Parts

@@ -43,6 +43,13 @@ struct FetchLoop: Sendable {
                     // As on SIGHUP: check the new login now and fetch what was missed meanwhile.
                     await runtime.requestRefresh(at: clock.now)
                 } else {
+                    // Set from outside the loop (a logout on the web page): published like any other.
+                    if publishedAuthentication != .loginRequired {
+                        queue.enqueue(PublishWork(allAvailability: true, bridgeInfo: true))
+                        publishedAuthentication = .loginRequired
+                        loginWait.begin(tokenStore: ckw.tokenStore)
+                        options.emit(.loginRequired)
+                    }
                     await wakeup.wait(until: clock.now.addingTimeInterval(86_400), on: clock, realTimeLimit: options.tokenCheckInterval)
                     continue
                 }

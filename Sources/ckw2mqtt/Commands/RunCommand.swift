@@ -63,9 +63,15 @@ enum BridgeRunner {
         }
         var services = extraServices + [bridge, LoginReloadOnHangup(bridge: bridge)]
         if configuration.http.enabled {
+            let http = configuration.http
+            let credential = http.auth.username.flatMap { username in
+                http.auth.password.map { WebAccessPolicy.Credential(username: username, password: $0.plaintext) }
+            }
             services.append(ObservabilityServer(
-                host: configuration.http.host, port: configuration.http.port,
-                registry: MetricsBootstrap.prometheus(), health: { await bridge.health() }, logger: logger))
+                host: http.host, port: http.port,
+                registry: MetricsBootstrap.prometheus(), health: { await bridge.health() },
+                web: .init(control: bridge, policy: WebAccessPolicy(ingressProxy: http.ingressProxy, credential: credential)),
+                logger: logger))
         }
         let group = ServiceGroup(
             services: services,
