@@ -69,5 +69,5 @@ else
   export CKW2MQTT_HOMEASSISTANT_STATISTICS_ENABLED=false
 fi
 
-bashio::log.info "Starting ckw2mqtt; its web page is in the sidebar (${CKW2MQTT_HTTP_PORT:-9465} inside the add-on)."
+bashio::log.info "Starting ckw2mqtt. Its page (status, log in to CKW): Open Web UI on the add-on's Info tab."
 exec ckw2mqtt run
