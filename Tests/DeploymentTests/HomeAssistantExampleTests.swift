@@ -78,10 +78,10 @@ struct HomeAssistantExampleTests {
         let config = try #require(try RepositoryFiles.yaml("\(Self.addOn)/config.yaml") as? [String: Any])
         let schema = try #require(config["schema"] as? [String: Any])
 
-        let read = Set(script.matches(of: /bashio::config(?:\.has_value|\.true)? '([a-z_]+)'/).map { String($0.output.1) })
+        let read = Set(script.matches(of: /(?:bashio::config(?:\.has_value|\.true)?|from_option CKW2MQTT_[A-Z_]+) '([a-z_]+)'/).map { String($0.output.1) })
         #expect(read == Set(schema.keys), "options the script reads vs. the schema")
 
-        let exported = Set(script.matches(of: /export (CKW2MQTT_[A-Z_]+)=/).map { String($0.output.1) })
+        let exported = Set(script.matches(of: /(?:export|from_option|from_service) (CKW2MQTT_[A-Z_]+)[= ]/).map { String($0.output.1) })
         #expect(exported.count >= 10)
         // Names only: values come from the Supervisor at run time, and an empty value means "not set".
         let environment = Dictionary(uniqueKeysWithValues: exported.map { ($0, "") })

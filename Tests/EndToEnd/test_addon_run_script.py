@@ -283,8 +283,8 @@ def test_the_add_on_bridges_the_meter_and_imports_statistics_through_the_supervi
         supervisor.stop()
 
 
-def effective_configuration(directory: Path, options: dict[str, Any], mqtt_service: dict[str, Any]) -> dict[str, Any]:
-    """What the bridge makes of run.sh's settings: `ckw2mqtt check-config` in place of `ckw2mqtt run`."""
+def run_check_config(directory: Path, options: dict[str, Any] | None, mqtt_service: dict[str, Any] | None) -> tuple[subprocess.CompletedProcess[str], ManagedProcess, SupervisorStandIn]:
+    """run.sh with `ckw2mqtt check-config` in place of `ckw2mqtt run`."""
     directory.mkdir(parents=True, exist_ok=True)
     check_config = directory / "ckw2mqtt-check-config"
     check_config.write_text(f'#!/bin/sh\n# run.sh ends with `exec ckw2mqtt run`\nexec "{ckw2mqtt_binary()}" check-config\n')
@@ -296,6 +296,12 @@ def effective_configuration(directory: Path, options: dict[str, Any], mqtt_servi
         result = subprocess.run(process.argv, env=process.env, capture_output=True, text=True, timeout=60)
     finally:
         supervisor.stop()
+    return result, process, supervisor
+
+
+def effective_configuration(directory: Path, options: dict[str, Any], mqtt_service: dict[str, Any]) -> dict[str, Any]:
+    """What the bridge makes of run.sh's settings, as `ckw2mqtt check-config` prints it."""
+    result, process, supervisor = run_check_config(directory, options, mqtt_service)
     assert result.returncode == 0, result.stdout + result.stderr
     return yaml.safe_load(result.stdout) | {"_environment": process.env, "_supervisor": supervisor}
 
@@ -344,3 +350,19 @@ def test_statistics_off_and_the_defaults(run_directory: Path) -> None:
     assert configuration["homeassistant"]["statistics"]["enabled"] is False
     assert configuration["homeassistant"]["statistics"].get("token") is None
     assert (configuration["bridge"]["poll_interval"], configuration["bridge"]["lookback"]) == ("20m", "3d")
+
+
+def test_without_an_mqtt_broker_the_add_on_says_what_to_install(run_directory: Path) -> None:
+    options = add_on_options(ckw_api_base_url="https://api.example.ch/openenergy/", ckw_client_id="ckw2mqtt")
+    result, _, _ = run_check_config(run_directory / "addon-no-broker", options, mqtt_service=None)
+    assert result.returncode == 1
+    assert "install and start the Mosquitto broker add-on" in result.stderr, result.stderr
+    assert "effective configuration" not in result.stdout, "the bridge must not start without a broker"
+
+
+def test_a_failed_supervisor_request_stops_the_add_on_before_the_bridge(run_directory: Path) -> None:
+    """Not a bridge started without its options, which would complain about the wrong thing."""
+    mqtt_service = {"addon": "core_mosquitto", "host": "core-mosquitto", "port": 1883, "ssl": False, "username": "addons", "password": "secret"}
+    result, _, _ = run_check_config(run_directory / "addon-supervisor-fails", None, mqtt_service)
+    assert result.returncode != 0
+    assert "Starting ckw2mqtt" not in result.stderr, result.stderr

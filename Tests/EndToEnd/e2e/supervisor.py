@@ -22,9 +22,11 @@ from .ports import free_loopback_port
 
 
 class SupervisorStandIn:
-    def __init__(self, options: Mapping[str, Any], mqtt_service: Mapping[str, Any], home_assistant_url: str, home_assistant_token: str) -> None:
-        self.options = dict(options)
-        self.mqtt_service = dict(mqtt_service)
+    def __init__(self, options: Mapping[str, Any] | None, mqtt_service: Mapping[str, Any] | None, home_assistant_url: str, home_assistant_token: str) -> None:
+        """`options` None: the Supervisor fails to answer for them; `mqtt_service` None: no add-on
+        provides MQTT."""
+        self.options = None if options is None else dict(options)
+        self.mqtt_service = None if mqtt_service is None else dict(mqtt_service)
         self.home_assistant_url = home_assistant_url.rstrip("/")
         self.home_assistant_token = home_assistant_token
         self.addon_token = secrets.token_hex(32)
@@ -68,9 +70,13 @@ class SupervisorStandIn:
         return await handler(request)
 
     async def _options(self, _request: web.Request) -> web.Response:
+        if self.options is None:
+            return web.json_response({"result": "error", "message": "Unexpected error"}, status=500)
         return web.json_response({"result": "ok", "data": self.options})
 
     async def _mqtt(self, _request: web.Request) -> web.Response:
+        if self.mqtt_service is None:
+            return web.json_response({"result": "error", "message": "Service not enabled"}, status=400)
         return web.json_response({"result": "ok", "data": self.mqtt_service})
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
