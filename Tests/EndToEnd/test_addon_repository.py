@@ -123,3 +123,10 @@ def test_dockerfiles_pass_hadolint() -> None:
     dockerfiles = ["Dockerfile", f"{ADDON.name}/Dockerfile"]
     result = subprocess.run([tool("hadolint"), "--config", ".hadolint.yaml", *dockerfiles], cwd=REPOSITORY, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_workflow_the_add_on_files_name_exists() -> None:
+    files = [path for path in ADDON.rglob("*") if path.suffix in {"", ".md", ".yaml", ".sh"} and path.is_file()]
+    named = {name for path in files + [REPOSITORY / "docs/deployment.md"] for name in re.findall(r"\.github/workflows/[\w.-]+\.ya?ml", path.read_text(errors="replace"))}
+    assert named, "the add-on's files say which workflow publishes its images"
+    assert [name for name in sorted(named) if not (REPOSITORY / name).is_file()] == []
