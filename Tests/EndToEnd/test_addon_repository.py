@@ -130,3 +130,13 @@ def test_the_workflow_the_add_on_files_name_exists() -> None:
     named = {name for path in files + [REPOSITORY / "docs/deployment.md"] for name in re.findall(r"\.github/workflows/[\w.-]+\.ya?ml", path.read_text(errors="replace"))}
     assert named, "the add-on's files say which workflow publishes its images"
     assert [name for name in sorted(named) if not (REPOSITORY / name).is_file()] == []
+
+
+def test_one_repository_url_everywhere() -> None:
+    """The URL users add is the one the Dockerfile clones the release from and config.yaml links to."""
+    url = load(REPOSITORY / "repository.yaml")["url"]
+    clone = re.search(r"^ARG CKW2MQTT_REPOSITORY=(\S+)$", (ADDON / "Dockerfile").read_text(), re.MULTILINE)
+    assert clone and clone.group(1) == url
+    assert addon_config()["url"].startswith(f"{url}/")
+    for document in [REPOSITORY / "README.md", REPOSITORY / "docs/deployment.md"]:
+        assert url in document.read_text(), document.name
