@@ -45,7 +45,7 @@ struct HomeAssistantExampleTests {
 
     // MARK: Add-on
 
-    private static let addOn = "examples/home-assistant-addon/ckw2mqtt"
+    private static let addOn = "home-assistant-addon"
 
     @Test func addOnConfigFollowsTheAddOnConventions() throws {
         let config = try #require(try RepositoryFiles.yaml("\(Self.addOn)/config.yaml") as? [String: Any])
@@ -70,7 +70,7 @@ struct HomeAssistantExampleTests {
         let bases = try #require(build["build_from"] as? [String: String])
         #expect(Set(bases.keys) == Set(arch), "build.yaml needs a base image for each architecture")
         let dockerfile = try RepositoryFiles.text("\(Self.addOn)/Dockerfile")
-        #expect(dockerfile.contains("ARG BUILD_FROM") && dockerfile.contains("FROM ${BUILD_FROM}"))
+        #expect(dockerfile.contains("ARG BUILD_FROM") && Dockerfile(text: dockerfile).runtimeStage.first?.arguments == "${BUILD_FROM}")
     }
 
     @Test func addOnRunScriptMapsOptionsToVariablesTheLoaderAccepts() throws {
@@ -78,13 +78,21 @@ struct HomeAssistantExampleTests {
         let config = try #require(try RepositoryFiles.yaml("\(Self.addOn)/config.yaml") as? [String: Any])
         let schema = try #require(config["schema"] as? [String: Any])
 
-        let read = Set(script.matches(of: /bashio::config(?:\.has_value)? '([a-z_]+)'/).map { String($0.output.1) })
+        let read = Set(script.matches(of: /(?:bashio::config(?:\.has_value|\.true)?|from_option CKW2MQTT_[A-Z_]+) '([a-z_]+)'/).map { String($0.output.1) })
         #expect(read == Set(schema.keys), "options the script reads vs. the schema")
 
-        let exported = Set(script.matches(of: /export (CKW2MQTT_[A-Z_]+)=/).map { String($0.output.1) })
+        let exported = Set(script.matches(of: /(?:export|from_option|from_service) (CKW2MQTT_[A-Z_]+)[= ]/).map { String($0.output.1) })
         #expect(exported.count >= 10)
         // Names only: values come from the Supervisor at run time, and an empty value means "not set".
         let environment = Dictionary(uniqueKeysWithValues: exported.map { ($0, "") })
+        #expect(ConfigurationCheck.problems(environment: environment) == [])
+    }
+
+    @Test func addOnImageSettingsAreValidForTheBridge() throws {
+        // The fixed settings of the image: the state in /data, the web page for ingress.
+        let environment = Dockerfile(text: try RepositoryFiles.text("\(Self.addOn)/Dockerfile")).runtimeEnvironment
+        #expect(environment["CKW2MQTT_BRIDGE_STATE_DIRECTORY"] == "/data")
+        #expect(environment["CKW2MQTT_HTTP_ENABLED"] == "true")
         #expect(ConfigurationCheck.problems(environment: environment) == [])
     }
 }
