@@ -57,10 +57,12 @@ final class CKWConnection: Sendable {
         self.httpClient = httpClient
         self.tokens = tokens
         self.tokenStore = tokenStore
+        var apiConfiguration = OpenEnergyClientConfiguration(
+            baseURL: apiBaseURL, backendCredentialHeaders: credentialHeaders,
+            requestTimeout: ckw.requestTimeout.timeInterval)
+        apiConfiguration.decoding = OpenEnergyDecodingOptions(timeZone: ckw.timeZone)
         self.api = OpenEnergyClient(
-            configuration: OpenEnergyClientConfiguration(
-                baseURL: apiBaseURL, backendCredentialHeaders: credentialHeaders,
-                requestTimeout: ckw.requestTimeout.timeInterval),
+            configuration: apiConfiguration,
             httpClient: httpClient, tokenProvider: tokens, pacer: RequestPacer(policy: pacing, logger: logger), logger: logger)
     }
 
