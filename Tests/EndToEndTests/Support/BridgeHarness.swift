@@ -21,6 +21,10 @@ final class BridgeHarness: Sendable {
         var simulatorPort = 0
         /// `ckw.request_timeout`: how long an API answer may take.
         var requestTimeout: Duration = .seconds(30)
+        /// Another API than the simulator's (the login still goes through the simulator).
+        var apiBaseURL: URL?
+        /// `ckw.metering_points`.
+        var meteringPoints: [String]?
     }
 
     let broker: TestBroker
@@ -101,6 +105,8 @@ final class BridgeHarness: Sendable {
         }
         configuration.bridge.pollInterval = Self.duration(settings.pollInterval)
         configuration.ckw.requestTimeout = settings.requestTimeout
+        if let apiBaseURL = settings.apiBaseURL { configuration.ckw.apiBaseURL = apiBaseURL }
+        configuration.ckw.meteringPoints = settings.meteringPoints
         return configuration
     }
 
