@@ -441,8 +441,8 @@ package struct WireDecoder {
             let raw = try cursor.rawStringValue()
             let text = try cursor.decodeString(raw)
             let trimmed = text.trimmingCharacters(in: .whitespaces)
-            if let number = Double(trimmed), number.isFinite,
-               trimmed.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true {
+            // Decimal notation only: `Double` would also read "0x1p3", "inf" and "nan".
+            if trimmed.allSatisfy({ "0123456789+-.eE".contains($0) }), let number = Double(trimmed), number.isFinite {
                 return number
             }
             if trimmed.isEmpty { return nil }

@@ -148,7 +148,7 @@ struct LiteralBodyTests {
         { "meteringPointId": "CH1", "series": [ { "obis": "1-1:1.29.0", "unit": ["kWh"], "values": [
           { "start": "2026-11-26T23:00:00Z", "end": "2026-11-26T23:15:00Z", "value": true, "quality": 7 },
           { "start": "2026-11-26T23:15:00Z", "end": "2026-11-26T23:30:00Z", "value": {"kWh": 1}, "quality": 8 },
-          { "start": "2026-11-26T23:30:00Z", "end": "2026-11-26T23:45:00Z", "value": "n/a", "quality": "measured" },
+          { "start": "2026-11-26T23:30:00Z", "end": "2026-11-26T23:45:00Z", "value": "0x1p3", "quality": "measured" },
           { "start": "2026-11-26T23:45:00Z", "end": "2026-11-27T00:00:00Z", "value": 0.5, "quality": {} } ] } ] }
         """)
         let series = data.series[0]
