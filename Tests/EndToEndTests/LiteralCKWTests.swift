@@ -67,7 +67,8 @@ struct LiteralCKWTests {
     func literalBodies() async throws {
         let server = try await LiteralCKWServer.start(.init(coreData: Self.coreData, meterData: [Self.id: Self.meterData]))
         defer { Task { await server.shutdown() } }
-        try await withHarness(.init(apiBaseURL: server.baseURL)) { harness in
+        let log = LogRecording()
+        try await withHarness(.init(apiBaseURL: server.baseURL, log: log)) { harness in
             harness.simulator.clock.set(to: Self.now)
             let watcher = try await MQTTWatcher(port: harness.broker.port)
             try harness.startBridge()
@@ -105,6 +106,19 @@ struct LiteralCKWTests {
             #expect(components["energy_export_tariff1_total"] == nil)
             let device = try #require(config["device"] as? [String: Any])
             #expect(device["serial_number"] as? String == "71234567")
+
+            // Two more polls of the same bodies: what was accepted with a warning, and the series the
+            // bridge does not read, are each reported once, not per poll.
+            for poll in 2...3 {
+                harness.advanceClock(by: 20 * 60)
+                try await waitUntil("meter data poll \(poll)") {
+                    server.requests.count { $0.contains("/meterdata/") } >= poll
+                }
+            }
+            try await harness.stopBridge()
+            let lines = log.all
+            #expect(lines.count { $0.contains("series[0].values[3].quality: expected a quality string, found 7") } == 1, "\(lines)")
+            #expect(lines.count { $0.contains("series 1-1:3.29.0 is ignored") } == 1, "\(lines)")
         }
     }
 
@@ -133,5 +147,14 @@ struct LiteralCKWTests {
             #expect(wattHours(state["energy_import_tariff1_total"]) == Int64(Self.importTariff1))
             #expect(server.requests.contains { $0.contains("/meterdata/\(Self.id)") })
         }
+    }
+}
+
+/// Polls `condition` until it holds (at most 20 s).
+private func waitUntil(_ description: String, _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(20)
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw TestFailure("timed out waiting for \(description)") }
+        try await Task.sleep(for: .milliseconds(20))
     }
 }

@@ -25,6 +25,8 @@ final class BridgeHarness: Sendable {
         var apiBaseURL: URL?
         /// `ckw.metering_points`.
         var meteringPoints: [String]?
+        /// Where the bridge's log lines (warning and above) go, when a test reads them.
+        var log: LogRecording?
     }
 
     let broker: TestBroker
@@ -117,7 +119,7 @@ final class BridgeHarness: Sendable {
 
     /// Starts the bridge in this process (as `ckw2mqtt run` would, minus the signal handling).
     func startBridge(coreDataInterval: Duration = .seconds(6 * 3600)) throws {
-        var logger = Logger(label: "ckw2mqtt")
+        var logger = settings.log?.logger(level: .warning) ?? Logger(label: "ckw2mqtt")
         logger.logLevel = .warning
         let options = BridgeOptions(
             clock: PolledClock(slice: .milliseconds(10)) { [self] in simulator.clock.now },
