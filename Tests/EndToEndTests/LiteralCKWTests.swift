@@ -122,6 +122,32 @@ struct LiteralCKWTests {
         }
     }
 
+    @Test("timestamps without a zone are read in ckw.timezone")
+    func zonelessTimestampsInTheConfiguredZone() async throws {
+        // Wall-clock times in UTC+3 (`Etc/GMT-3`): 04:15 there is 01:15Z; read as Zurich time (CET) it would be 03:15Z.
+        let body = """
+        { "meteringPointId": "\(Self.id)", "series": [
+          { "obis": "1-1:1.29.0", "unit": "kWh", "resolution": "PT15M",
+            "values": [ { "start": "2026-10-25T04:15:00", "end": "2026-10-25T04:30:00", "value": 0.41 } ] },
+          { "obis": "1-1:2.29.0", "unit": "kWh", "resolution": "PT15M",
+            "values": [ { "start": "2026-10-25T04:15:00", "value": 0.1 } ] } ] }
+        """
+        let server = try await LiteralCKWServer.start(.init(coreData: Self.coreData, meterData: [Self.id: body]))
+        defer { Task { await server.shutdown() } }
+        let settings = BridgeHarness.Settings(apiBaseURL: server.baseURL, timeZone: TimeZone(identifier: "Etc/GMT-3"))
+        try await withHarness(settings) { harness in
+            harness.simulator.clock.set(to: Self.now)
+            let watcher = try await MQTTWatcher(port: harness.broker.port)
+            try harness.startBridge()
+            let state = try await watcher.waitForJSON("ckw2mqtt/\(Self.id)/state", "the state of the interval") {
+                isoDate($0["interval_start"]) != nil
+            }
+            #expect(isoDate(state["interval_start"]) == Date(timeIntervalSince1970: 1_792_890_900))
+            #expect(isoDate(state["interval_end"]) == Date(timeIntervalSince1970: 1_792_891_800))
+            #expect(wattHours(state["energy_import_interval"]) == 410)
+        }
+    }
+
     @Test("while core data cannot be decoded, the metering points of ckw.metering_points are polled")
     func configuredMeteringPointsWithoutCoreData() async throws {
         let broken = #"{ "customer": {}, "meteringPoints": { "CH1008801234500000000000000054321": {} } }"#

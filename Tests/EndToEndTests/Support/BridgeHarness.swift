@@ -27,6 +27,8 @@ final class BridgeHarness: Sendable {
         var meteringPoints: [String]?
         /// Where the bridge's log lines (warning and above) go, when a test reads them.
         var log: LogRecording?
+        /// `ckw.timezone`.
+        var timeZone: TimeZone?
     }
 
     let broker: TestBroker
@@ -109,6 +111,7 @@ final class BridgeHarness: Sendable {
         configuration.ckw.requestTimeout = settings.requestTimeout
         if let apiBaseURL = settings.apiBaseURL { configuration.ckw.apiBaseURL = apiBaseURL }
         configuration.ckw.meteringPoints = settings.meteringPoints
+        if let timeZone = settings.timeZone { configuration.ckw.timeZone = timeZone }
         return configuration
     }
 
