@@ -1,7 +1,6 @@
 import Foundation
 import HomeAssistant
 import Logging
-import Synchronization
 import OpenEnergy
 import Timestamps
 
@@ -313,16 +312,6 @@ struct FetchLoop: Sendable {
         for notice in summary.notices where notices.isFirst(notice.key) {
             logger.warning("\(notice.message) (reported once)", metadata: ["meteringPoint": "\(request.meteringPointId)"])
         }
-    }
-}
-
-/// Remembers what was reported, so that a problem repeated at every poll is logged once.
-final class ReportedOnce: Sendable {
-    private let keys = Mutex<Set<String>>([])
-
-    /// True the first time `key` is seen.
-    func isFirst(_ key: String) -> Bool {
-        keys.withLock { $0.insert(key).inserted }
     }
 }
 

@@ -2,23 +2,10 @@ import Foundation
 import Timestamps
 
 // Kept instead of `JSONDecoder` + `Codable` because a 31-day meter data body must decode well under 10 ms
-// (BENCHMARKS.md: about 1 ms here, 26 ms through `Codable`), and because reading token by token is what lets
+// (BENCHMARKS.md: about 0.75 ms here, 18 ms through `Codable`), and because reading token by token is what lets
 // it accept what a real API plausibly sends (numbers as strings, ids as numbers, wrong types in optional
 // fields) and name the JSON path with the expected and the found value; a property test checks it against
 // the `Codable` wire types on every body those can express.
-
-/// Settings of decoding that the contract leaves open.
-public struct OpenEnergyDecodingOptions: Sendable, Equatable {
-    /// Where a timestamp without a zone is read (with a warning). CKW's meters keep Swiss time.
-    public var timeZone: TimeZone
-
-    public init(timeZone: TimeZone = OpenEnergyDecodingOptions.swissTime) {
-        self.timeZone = timeZone
-    }
-
-    // The identifier is part of every tz database; the fallback keeps this total.
-    public static let swissTime = TimeZone(identifier: "Europe/Zurich") ?? TimeZone(secondsFromGMT: 3_600)!
-}
 
 /// Decodes core data and meter data bodies straight into domain values, tolerantly:
 ///
