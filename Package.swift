@@ -339,6 +339,8 @@ let package = Package(
                 "BridgeObservability",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // The literal CKW look-alike (`LiteralCKWServer`) listens with it.
+                .product(name: "NIOPosix", package: "swift-nio"),
                 "Mosquitto",
                 "OpenEnergy",
                 "OpenEnergySimulator",

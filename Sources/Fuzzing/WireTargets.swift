@@ -48,10 +48,12 @@ extension FuzzTarget {
 
     /// A decoding error must say where and what.
     private static func explained(_ error: OpenEnergyError) -> FuzzOutcome {
-        guard case let .decoding(endpoint, field, reason) = error else {
+        guard case let .decoding(decoding) = error else {
             return .finding("not a decoding error: \(error)")
         }
-        guard endpoint == "fuzz", !field.isEmpty, !reason.isEmpty, !error.description.isEmpty else {
+        guard decoding.endpoint == "fuzz", !decoding.path.isEmpty, !decoding.expected.isEmpty, !decoding.found.isEmpty,
+              !error.description.isEmpty
+        else {
             return .finding("a decoding error without field or reason: \(error)")
         }
         return .rejected

@@ -1,23 +1,46 @@
 import Foundation
 
-/// A hand-written parser and formatter for the UTC timestamps of the wire contract.
+/// A hand-written parser and formatter for the RFC 3339 timestamps of the wire contract.
 ///
 /// `DateFormatter` and `ISO8601DateFormatter` cost microseconds per call; a 31-day response holds about
-/// 12,000 timestamps, so they would dominate decoding. Accepted: `yyyy-MM-ddTHH:mm:ss[.fraction](Z|+00:00|-00:00)`.
-/// Other offsets are rejected rather than silently misread: the contract says UTC.
+/// 12,000 timestamps, so they would dominate decoding. Accepted:
+/// `yyyy-MM-dd(T|t| )HH:mm:ss[.fraction](Z|z|±HH:MM|±HHMM|±HH)`; any offset is converted exactly to UTC.
+/// `parseAllowingMissingZone` also reads a timestamp without a zone, for the caller to place in a time zone.
 package enum ISO8601Timestamp {
-    /// Parses a timestamp, or returns `nil` when it is not in the accepted form.
+    /// Parses a timestamp with a zone, or returns `nil` when it is not in the accepted form.
     package static func parse(_ string: String) -> Date? {
         var string = string
         return string.withUTF8 { parse(utf8: $0) }
     }
 
     package static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
-        // Minimum: "yyyy-MM-ddTHH:mm:ssZ" = 20 bytes.
-        guard bytes.count >= 20 else { return nil }
+        guard let parsed = parseAllowingMissingZone(utf8: bytes), let offset = parsed.offsetSeconds else { return nil }
+        return Date(timeIntervalSince1970: parsed.wallClockSeconds - Double(offset))
+    }
+
+    /// A timestamp as written: its wall-clock time counted as if it were UTC, and its offset from UTC
+    /// (`nil` when it names no zone).
+    package struct Parsed: Sendable, Equatable {
+        package var wallClockSeconds: Double
+        package var offsetSeconds: Int?
+
+        /// The instant, when the timestamp names its zone.
+        package var instant: Date? {
+            offsetSeconds.map { Date(timeIntervalSince1970: wallClockSeconds - Double($0)) }
+        }
+    }
+
+    package static func parseAllowingMissingZone(_ string: String) -> Parsed? {
+        var string = string
+        return string.withUTF8 { parseAllowingMissingZone(utf8: $0) }
+    }
+
+    package static func parseAllowingMissingZone(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Parsed? {
+        // Minimum: "yyyy-MM-ddTHH:mm:ss" = 19 bytes.
+        guard bytes.count >= 19 else { return nil }
         guard let year = digits(bytes, 0, 4), bytes[4] == dash,
               let month = digits(bytes, 5, 2), bytes[7] == dash,
-              let day = digits(bytes, 8, 2), bytes[10] == letterT || bytes[10] == letterLowerT,
+              let day = digits(bytes, 8, 2), bytes[10] == letterT || bytes[10] == letterLowerT || bytes[10] == space,
               let hour = digits(bytes, 11, 2), bytes[13] == colon,
               let minute = digits(bytes, 14, 2), bytes[16] == colon,
               let second = digits(bytes, 17, 2)
@@ -28,35 +51,50 @@ package enum ISO8601Timestamp {
 
         var index = 19
         var fraction = 0.0
-        if bytes[index] == dot {
+        if index < bytes.count, bytes[index] == dot {
             index += 1
-            var scale = 0.1
             let fractionStart = index
+            var numerator = 0
+            var denominator = 1
             while index < bytes.count, let digit = digitValue(bytes[index]) {
-                fraction += Double(digit) * scale
-                scale /= 10
+                // Beyond nanoseconds a `Date` cannot tell the difference.
+                if index - fractionStart < 9 {
+                    numerator = numerator * 10 + digit
+                    denominator *= 10
+                }
                 index += 1
             }
             guard index > fractionStart else { return nil }
+            fraction = Double(numerator) / Double(denominator)
         }
-        guard index < bytes.count else { return nil }
-        switch bytes[index] {
-        case letterZ, letterLowerZ:
-            index += 1
-        case plus, dash:
-            // Only a zero offset is UTC.
-            guard bytes.count - index == 6, bytes[index + 3] == colon,
-                  digits(bytes, index + 1, 2) == 0, digits(bytes, index + 4, 2) == 0
-            else { return nil }
-            index += 6
-        default:
-            return nil
+        var offset: Int?
+        if index < bytes.count {
+            switch bytes[index] {
+            case letterZ, letterLowerZ:
+                offset = 0
+                index += 1
+            case plus, dash:
+                let sign = bytes[index] == dash ? -1 : 1
+                index += 1
+                guard let hours = digits(bytes, index, 2), hours <= 23 else { return nil }
+                index += 2
+                var minutes = 0
+                if index < bytes.count {
+                    if bytes[index] == colon { index += 1 }
+                    guard let value = digits(bytes, index, 2), value <= 59 else { return nil }
+                    minutes = value
+                    index += 2
+                }
+                offset = sign * (hours * 3_600 + minutes * 60)
+            default:
+                return nil
+            }
         }
         guard index == bytes.count else { return nil }
 
         let days = daysSinceEpoch(year: year, month: month, day: day)
         let seconds = Double(days * 86_400 + hour * 3_600 + minute * 60 + second) + fraction
-        return Date(timeIntervalSince1970: seconds)
+        return Parsed(wallClockSeconds: seconds, offsetSeconds: offset)
     }
 
     /// Formats as `yyyy-MM-ddTHH:mm:ssZ`, adding `.SSS` only when the date has a sub-second part.
@@ -124,6 +162,7 @@ package enum ISO8601Timestamp {
     private static let letterLowerT = UInt8(ascii: "t")
     private static let letterZ = UInt8(ascii: "Z")
     private static let letterLowerZ = UInt8(ascii: "z")
+    private static let space = UInt8(ascii: " ")
 
     @inline(__always)
     private static func digitValue(_ byte: UInt8) -> Int? {

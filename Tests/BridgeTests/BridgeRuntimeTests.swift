@@ -163,7 +163,7 @@ struct MeterDataApplyingTests {
         ])
         let summary = MeterDataApplying.apply(data, to: &ledger)
         #expect(summary.directions == [.consumption, .production])
-        #expect(summary.skippedSeries.isEmpty)
+        #expect(summary.notices.isEmpty)
         // Register 1000 kWh at 00:15, plus the interval 00:15-00:30 (0.5 kWh).
         #expect(ledger.lifetimeTotal(meteringPointId: Self.id, direction: .consumption) == EnergyAmount(kilowattHours: 1000.5))
         #expect(ledger.lifetimeTotal(meteringPointId: Self.id, direction: .production) == EnergyAmount(kilowattHours: 0.1))
@@ -178,7 +178,7 @@ struct MeterDataApplyingTests {
             MeterSeries(obis: "1-1:1.29.0", direction: .consumption, kind: .interval, unit: "kvarh", resolution: nil, readings: [Self.interval(0, 1)]),
         ])
         let summary = MeterDataApplying.apply(data, to: &ledger)
-        #expect(summary.skippedSeries.count == 3)
+        #expect(summary.notices.count == 3)
         #expect(ledger.lifetimeTotal(meteringPointId: Self.id, direction: .consumption) == nil)
     }
 }

@@ -80,10 +80,12 @@ final class CKWConnection: Sendable {
         self.oidcClient = oidcClient
         self.tokens = tokens
         self.tokenStore = tokenStore
+        var apiConfiguration = OpenEnergyClientConfiguration(
+            baseURL: apiBaseURL, backendCredentialHeaders: credentialHeaders, userIdentification: userIdentification,
+            requestTimeout: ckw.requestTimeout.timeInterval)
+        apiConfiguration.decoding = OpenEnergyDecodingOptions(timeZone: ckw.timeZone)
         self.api = OpenEnergyClient(
-            configuration: OpenEnergyClientConfiguration(
-                baseURL: apiBaseURL, backendCredentialHeaders: credentialHeaders, userIdentification: userIdentification,
-                requestTimeout: ckw.requestTimeout.timeInterval),
+            configuration: apiConfiguration,
             httpClient: httpClient, tokenProvider: tokens, pacer: RequestPacer(policy: pacing, logger: logger), logger: logger)
     }
 

@@ -138,6 +138,12 @@ public struct CKWSettings: Sendable, Equatable {
     /// Only these metering points are bridged; `nil` means every one in core data.
     public var meteringPoints: [String]?
     public var requestTimeout: Duration = .seconds(30)
+    /// Where a timestamp CKW sends without a zone is read (`ckw.timezone`).
+    public var timeZone: TimeZone = OpenEnergyDecodingOptions.swissTime
+    /// An interval of a series whose unit neither meter data nor core data names is taken as kWh, and
+    /// refused above this many kWh (`ckw.max_interval_kwh_without_unit`): a household interval of 15
+    /// minutes is far below it, a value in Wh read as kWh far above.
+    public var maximumIntervalKilowattHoursWithoutUnit: Double = 50
     /// Trust settings for the API and the identity provider.
     public var tls = CKWTLSSettings()
 

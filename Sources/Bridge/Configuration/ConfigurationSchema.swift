@@ -127,6 +127,18 @@ enum ConfigurationSchema {
             config.ckw.meteringPoints = ids
         }, render: { $0.ckw.meteringPoints.map(YAMLRendering.list) }),
         .duration("ckw.request_timeout", \.ckw.requestTimeout, in: .seconds(1) ... .seconds(300)),
+        ConfigurationKey("ckw.timezone", apply: { config, raw throws(ValueProblem) in
+            let name = try ConfigurationValueParsing.nonEmptyString(raw)
+            guard let zone = TimeZone(identifier: name) else {
+                throw ValueProblem("expected a time zone name of the tz database such as `Europe/Zurich`, got `\(name)`")
+            }
+            config.ckw.timeZone = zone
+        }, render: { YAMLRendering.string($0.ckw.timeZone.identifier) }),
+        ConfigurationKey("ckw.max_interval_kwh_without_unit", apply: { config, raw throws(ValueProblem) in
+            let limit = try ConfigurationValueParsing.number(raw, atLeast: 0)
+            guard limit > 0 else { throw ValueProblem("must be more than 0 kWh, got `0`") }
+            config.ckw.maximumIntervalKilowattHoursWithoutUnit = limit
+        }, render: { ConfigurationValueParsing.format($0.ckw.maximumIntervalKilowattHoursWithoutUnit) }),
         .optionalString("ckw.tls.ca_file", \.ckw.tls.caFile),
         .bool("ckw.tls.insecure_skip_verify", \.ckw.tls.insecureSkipVerify),
     ]

@@ -71,6 +71,15 @@ public struct MeterLedger: Sendable, Equatable {
         return outcome
     }
 
+    /// Applies readings of a tariff register (`1-1:1.8.1` is tariff 1 of consumption). They are kept
+    /// beside the total, never added to it.
+    @discardableResult
+    public mutating func apply(tariffRegisters: [RegisterReading], tariff: Int, direction: EnergyDirection, meteringPointId: String) -> ApplyOutcome {
+        var outcome = ApplyOutcome()
+        update(meteringPointId, direction) { $0.apply(tariffRegisters, tariff: tariff, outcome: &outcome) }
+        return outcome
+    }
+
     private mutating func update(_ meteringPointId: String, _ direction: EnergyDirection, _ body: (inout SeriesLedger) -> Void) {
         var point = meteringPoints[meteringPointId]
             ?? MeteringPointLedger(meteringPointId: meteringPointId, directions: [])

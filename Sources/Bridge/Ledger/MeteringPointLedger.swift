@@ -28,6 +28,22 @@ public struct MeteringPointLedger: Sendable, Equatable {
         series[direction]?.reportedTotal.map(EnergyAmount.init(milliwattHours:))
     }
 
+    /// The newest reading of tariff register `tariff` of `direction` (tariff 1 of consumption is
+    /// `1-1:1.8.1`), `nil` when CKW never delivered it.
+    public func tariffTotal(_ direction: EnergyDirection, tariff: Int) -> EnergyAmount? {
+        series[direction]?.tariffs[tariff].map { EnergyAmount(milliwattHours: $0.reading) }
+    }
+
+    /// The tariffs of `direction` with a reading, ascending.
+    public func tariffs(_ direction: EnergyDirection) -> [Int] {
+        (series[direction]?.tariffs.keys).map { $0.sorted() } ?? []
+    }
+
+    /// The newest total register reading of `direction`: when, and the counter in mWh.
+    func newestRegister(_ direction: EnergyDirection) -> (timestamp: Int64, reading: Int64)? {
+        series[direction]?.newestRegister
+    }
+
     /// Whether the lifetime total of `direction` comes from a register reading.
     public func hasRegister(_ direction: EnergyDirection) -> Bool {
         series[direction]?.register != nil

@@ -48,6 +48,17 @@ struct SeriesLedger: Sendable, Equatable {
     private(set) var register: RegisterAnchor?
     /// The lifetime total as last reported (see `reconcileTotal`); `nil` until there is any data.
     private(set) var reportedTotal: Int64?
+    /// The newest reading of each tariff register (`1.8.1` is tariff 1), kept apart: a tariff register
+    /// is a part of the total, never added to it.
+    private(set) var tariffs: [Int: TariffReading] = [:]
+
+    /// A tariff register's newest reading.
+    struct TariffReading: Sendable, Equatable, Codable {
+        /// Seconds since 1970 of the reading.
+        var timestamp: Int64
+        /// The register's counter at `timestamp`, in mWh.
+        var reading: Int64
+    }
 
     init() {}
 
@@ -202,6 +213,45 @@ struct SeriesLedger: Sendable, Equatable {
         reconcileTotal(before: before, isCorrection: false)
     }
 
+    // MARK: Tariff registers
+
+    /// Keeps the newest reading of tariff register `tariff`; older readings are ignored, a changed value
+    /// at the same time corrects it.
+    mutating func apply(_ readings: [RegisterReading], tariff: Int, outcome: inout ApplyOutcome) {
+        for reading in readings.sorted(by: { $0.timestamp < $1.timestamp }) {
+            let time = reading.timestamp.timeIntervalSince1970
+            guard time.isFinite, abs(time) < 1e15, reading.kilowattHours >= 0,
+                  let amount = EnergyAmount(kilowattHours: reading.kilowattHours)
+            else {
+                outcome.ignored.append(IgnoredReading(timestamp: reading.timestamp, reason: .invalidValue))
+                continue
+            }
+            let candidate = TariffReading(timestamp: Int64(time.rounded(.down)), reading: amount.milliwattHours)
+            if let current = tariffs[tariff] {
+                if candidate.timestamp < current.timestamp {
+                    outcome.ignored.append(IgnoredReading(timestamp: reading.timestamp, reason: .olderThanNewestRegister))
+                    continue
+                }
+                if candidate == current {
+                    outcome.unchanged += 1
+                    continue
+                }
+                if candidate.timestamp == current.timestamp {
+                    tariffs[tariff] = candidate
+                    outcome.corrected += 1
+                    continue
+                }
+            }
+            tariffs[tariff] = candidate
+            outcome.added += 1
+        }
+    }
+
+    /// The newest register reading in mWh: the anchor of the total, for plausibility checks.
+    var newestRegister: (timestamp: Int64, reading: Int64)? {
+        register.map { ($0.timestamp, $0.reading) }
+    }
+
     // MARK: The reported total
 
     /// Moves the reported total towards the computed one without ever going backwards, except by
@@ -252,7 +302,7 @@ struct SeriesLedger: Sendable, Equatable {
 
 extension SeriesLedger: Codable {
     private enum CodingKeys: String, CodingKey {
-        case firstSlot, energy, quality, foldedSum, foldedBefore, register, reportedTotal
+        case firstSlot, energy, quality, foldedSum, foldedBefore, register, reportedTotal, tariffs
     }
 
     /// Compact: one number per slot and one character per slot's quality (`m`, `e`, `x`, `-`).
@@ -265,6 +315,7 @@ extension SeriesLedger: Codable {
         try container.encodeIfPresent(foldedBefore, forKey: .foldedBefore)
         try container.encodeIfPresent(register, forKey: .register)
         try container.encodeIfPresent(reportedTotal, forKey: .reportedTotal)
+        if !tariffs.isEmpty { try container.encode(tariffs, forKey: .tariffs) }
     }
 
     init(from decoder: any Decoder) throws {
@@ -290,6 +341,7 @@ extension SeriesLedger: Codable {
         foldedBefore = try container.decodeIfPresent(Int64.self, forKey: .foldedBefore)
         register = try container.decodeIfPresent(RegisterAnchor.self, forKey: .register)
         reportedTotal = try container.decodeIfPresent(Int64.self, forKey: .reportedTotal)
+        tariffs = try container.decodeIfPresent([Int: TariffReading].self, forKey: .tariffs) ?? [:]
         if let foldedBefore, foldedBefore > firstSlot {
             throw DecodingError.dataCorruptedError(forKey: .foldedBefore, in: container,
                 debugDescription: "folded slots overlap the retained ones")

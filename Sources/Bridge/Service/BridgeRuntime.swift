@@ -23,8 +23,15 @@ actor BridgeRuntime {
     private var lastError: String?
     private var nextPlannedFetch: Date?
     private var rateLimit = RateLimitSnapshot()
+    /// The series core data describes per metering point: their units fill in for meter data without one.
+    private var describedSeries: [String: [SeriesDescription]] = [:]
+    private let applying: MeterDataApplying.Settings
 
-    init(mapping: HomeAssistantMapping, publishesDiscovery: Bool, version: String, state: BridgeState, policy: FetchPolicy) {
+    init(
+        mapping: HomeAssistantMapping, publishesDiscovery: Bool, version: String, state: BridgeState, policy: FetchPolicy,
+        applying: MeterDataApplying.Settings = MeterDataApplying.Settings()
+    ) {
+        self.applying = applying
         self.mapping = mapping
         self.publishesDiscovery = publishesDiscovery
         self.version = version
@@ -66,6 +73,9 @@ actor BridgeRuntime {
                 description.measuresExport = description.measuresExport || known.measuresExport
                 description.measuresImport = description.measuresImport || known.measuresImport
             }
+            // So do tariff registers the ledger holds readings of (from before a restart, say).
+            description.importTariffs.formUnion(known: previous[id]?.importTariffs, ledger: ledger[id]?.tariffs(.consumption))
+            description.exportTariffs.formUnion(known: previous[id]?.exportTariffs, ledger: ledger[id]?.tariffs(.production))
             next[id] = description
             ledger.track(id, directions: MeterDescriptions.directions(of: description))
             planner.track(id)
@@ -98,11 +108,13 @@ actor BridgeRuntime {
 
     /// A production series appeared in the data of a meter core data called consumption-only (or the
     /// reverse): its device gets the entities of that direction.
-    func noteDirections(_ directions: Set<EnergyDirection>, of id: String) -> Bool {
+    func noteDirections(_ directions: Set<EnergyDirection>, tariffs: [EnergyDirection: Set<Int>] = [:], of id: String) -> Bool {
         guard var description = meters?[id] else { return false }
         let before = description
         if directions.contains(.consumption) { description.measuresImport = true }
         if directions.contains(.production) { description.measuresExport = true }
+        description.importTariffs.formUnion(tariffs[.consumption] ?? [])
+        description.exportTariffs.formUnion(tariffs[.production] ?? [])
         guard description != before else { return false }
         meters?[id] = description
         ledger.track(id, directions: MeterDescriptions.directions(of: description))
@@ -129,7 +141,12 @@ actor BridgeRuntime {
     }
 
     func apply(_ data: MeterData) -> MeterDataApplying.Summary {
-        MeterDataApplying.apply(data, to: &ledger)
+        MeterDataApplying.apply(data, described: describedSeries[data.meteringPointId] ?? [], settings: applying, to: &ledger)
+    }
+
+    /// Keeps what core data says about each metering point's series (units, resolutions).
+    func describeSeries(_ points: [MeteringPoint]) {
+        describedSeries = Dictionary(points.map { ($0.id, $0.series) }, uniquingKeysWith: { first, _ in first })
     }
 
     func fetchSucceeded(_ id: String, at now: Date, rateLimit status: RateLimitStatus?) {
@@ -236,5 +253,12 @@ actor BridgeRuntime {
     func readout(of id: String) -> MeterReadout? {
         guard let meter = meters?[id] else { return nil }
         return mapping.readout(of: MeterDescriptions.snapshot(of: id, in: ledger), for: meter)
+    }
+}
+
+extension Set<Int> {
+    fileprivate mutating func formUnion(known: Set<Int>?, ledger: [Int]?) {
+        formUnion(known ?? [])
+        formUnion(ledger ?? [])
     }
 }

@@ -60,7 +60,9 @@ public final class BridgeService: Service, BridgeControl {
             qos: QualityOfService(rawValue: UInt8(configuration.mqtt.qos.rawValue)) ?? .atLeastOnce))
         runtime = BridgeRuntime(
             mapping: mapping, publishesDiscovery: configuration.homeAssistant.discovery, version: options.version,
-            state: state, policy: FetchPolicy(configuration.bridge))
+            state: state, policy: FetchPolicy(configuration.bridge),
+            applying: MeterDataApplying.Settings(
+                maximumIntervalKilowattHoursWithoutUnit: configuration.ckw.maximumIntervalKilowattHoursWithoutUnit))
         client = try MQTTClient(
             configuration: MQTTClientSettings.configuration(configuration.mqtt, will: mapping.bridgeAvailability(.offline)),
             logger: logger)

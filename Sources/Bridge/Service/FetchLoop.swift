@@ -20,6 +20,8 @@ struct FetchLoop: Sendable {
     var statistics: StatisticsOutput? = nil
     /// Publications held back by a failed save.
     let unsaved = UnsavedPublications()
+    /// Series left out and values not filed: each reported once per process, not per poll.
+    let notices = ReportedOnce()
 
     private var clock: any OpenEnergyClock { options.clock }
 
@@ -128,6 +130,7 @@ struct FetchLoop: Sendable {
         } catch {
             BridgeMetrics.requestFailed(endpoint: .coreData, error: error)
             await handle(FetchFailure.classify(error), meteringPointId: nil)
+            if case OpenEnergyError.decoding = error { await pollConfiguredMeteringPointsWithoutCoreData() }
             return false
         }
         var points = coreData.meteringPoints
@@ -140,6 +143,7 @@ struct FetchLoop: Sendable {
             points = points.filter { wantedSet.contains($0.id) }
         }
         await runtime.coreDataSucceeded(rateLimit: ckw.api.rateLimitStatus)
+        await runtime.describeSeries(points)
         let changes = await runtime.updateMeters(points.map(MeterDescriptions.description(of:)))
         for id in changes.added { logger.info("metering point added", metadata: ["meteringPoint": "\(id)"]) }
         for id in changes.removed { logger.notice("metering point no longer in core data: removing its device", metadata: ["meteringPoint": "\(id)"]) }
@@ -161,6 +165,21 @@ struct FetchLoop: Sendable {
         }
         queue.enqueue(work)
         return true
+    }
+
+    /// Core data cannot be decoded, but `ckw.metering_points` names what to bridge: those are polled
+    /// anyway (as consumption meters until their data shows more), while core data is retried.
+    private func pollConfiguredMeteringPointsWithoutCoreData() async {
+        guard let wanted = meteringPointFilter, !wanted.isEmpty, await !runtime.hasCoreData else { return }
+        logger.warning("CKW's core data cannot be decoded; polling the metering points of ckw.metering_points without it", metadata: [
+            "meteringPoints": "\(wanted.joined(separator: ", "))",
+        ])
+        let changes = await runtime.updateMeters(wanted.map {
+            MeterDescription(meteringPointID: $0, meterNumber: nil, measuresImport: true, measuresExport: false)
+        })
+        let republished = Set(changes.added + changes.changed)
+        queue.enqueue(PublishWork(
+            bridgeDiscovery: true, meterDiscovery: republished, availability: republished, states: republished, bridgeInfo: true))
     }
 
     // MARK: Meter data
@@ -189,8 +208,8 @@ struct FetchLoop: Sendable {
                 BridgeMetrics.requestSucceeded(endpoint: .meterData)
                 let summary = await runtime.apply(data)
                 await runtime.fetchSucceeded(id, at: clock.now, rateLimit: ckw.api.rateLimitStatus)
-                if await runtime.noteDirections(summary.directions, of: id) {
-                    logger.notice("metering point delivers a direction core data did not announce; adding its entities", metadata: ["meteringPoint": "\(id)"])
+                if await runtime.noteDirections(summary.directions, tariffs: summary.tariffs, of: id) {
+                    logger.notice("metering point delivers a direction or tariff register core data did not announce; adding its entities", metadata: ["meteringPoint": "\(id)"])
                     queue.enqueue(PublishWork(meterDiscovery: [id]))
                 }
                 logApplied(summary, request: request)
@@ -297,8 +316,8 @@ struct FetchLoop: Sendable {
             "added": "\(outcome.added)", "corrected": "\(outcome.corrected)", "unchanged": "\(outcome.unchanged)",
             "ignored": "\(outcome.ignored.count)",
         ])
-        for skipped in summary.skippedSeries {
-            logger.warning("series skipped", metadata: ["meteringPoint": "\(request.meteringPointId)", "series": "\(skipped)"])
+        for notice in summary.notices where notices.isFirst(notice.key) {
+            logger.warning("\(notice.message) (reported once)", metadata: ["meteringPoint": "\(request.meteringPointId)"])
         }
     }
 }

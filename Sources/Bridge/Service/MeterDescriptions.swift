@@ -6,12 +6,21 @@ import OpenEnergy
 enum MeterDescriptions {
     static func description(of point: MeteringPoint) -> MeterDescription {
         let directions = self.directions(of: point)
-        return MeterDescription(
+        var description = MeterDescription(
             meteringPointID: point.id,
             meterNumber: point.meterNumber,
             label: label(of: point.address),
             measuresImport: directions.contains(.consumption),
             measuresExport: directions.contains(.production))
+        for series in point.series {
+            guard let tariff = ObisCode.tariff(of: series.obis), (1...2).contains(tariff) else { continue }
+            switch series.direction ?? ObisCode.direction(of: series.obis) {
+            case .consumption: description.importTariffs.insert(tariff)
+            case .production: description.exportTariffs.insert(tariff)
+            case nil: break
+            }
+        }
+        return description
     }
 
     /// The directions core data announces. A metering point without series information is taken as
@@ -45,6 +54,13 @@ enum MeterDescriptions {
     /// The snapshot the Home Assistant mapping turns into a state payload.
     static func snapshot(of meteringPointId: String, in ledger: MeterLedger) -> MeterSnapshot {
         let last = ledger.lastCompleteInterval(meteringPointId: meteringPointId)
+        let point = ledger[meteringPointId]
+        func tariffTotals(_ direction: EnergyDirection) -> [Int: Double] {
+            guard let point else { return [:] }
+            var totals: [Int: Double] = [:]
+            for tariff in point.tariffs(direction) { totals[tariff] = point.tariffTotal(direction, tariff: tariff)?.kilowattHours }
+            return totals
+        }
         return MeterSnapshot(
             importTotal: ledger.lifetimeTotal(meteringPointId: meteringPointId, direction: .consumption)?.kilowattHours,
             exportTotal: ledger.lifetimeTotal(meteringPointId: meteringPointId, direction: .production)?.kilowattHours,
@@ -54,7 +70,9 @@ enum MeterDescriptions {
                     importEnergy: interval.consumption?.kilowattHours,
                     exportEnergy: interval.production?.kilowattHours,
                     quality: quality(interval.quality))
-            })
+            },
+            importTariffTotals: tariffTotals(.consumption),
+            exportTariffTotals: tariffTotals(.production))
     }
 
     static func quality(_ quality: ReadingQuality) -> IntervalQuality {

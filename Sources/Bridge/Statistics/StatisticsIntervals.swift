@@ -28,11 +28,15 @@ enum StatisticsIntervals {
         for series in data.series {
             guard let direction = MeterDataApplying.direction(of: series),
                   (series.kind ?? ObisCode.kind(of: series.obis)) == .interval,
-                  let factor = MeterDataApplying.kilowattHourFactor(unit: series.unit)
+                  let unit = SeriesUnit(name: series.unit ?? SeriesUnit.kilowattHours.rawValue)
             else { continue }
+            var seconds: Int?
+            if case let .seconds(value)? = series.resolution { seconds = value }
+            if unit.isPower, seconds == nil { continue }
             result[statisticDirection(direction), default: []] += series.readings.map { reading in
                 StatisticsInterval(
-                    start: reading.start, end: reading.end, kilowattHours: reading.value.map { $0 * factor },
+                    start: reading.start, end: reading.end,
+                    kilowattHours: reading.value.flatMap { unit.kilowattHours($0, overSeconds: seconds) },
                     quality: intervalQuality(MeterDataApplying.quality(reading.quality)))
             }
         }

@@ -3,6 +3,11 @@
 public enum MeterEntity: String, Sendable, Hashable, CaseIterable {
     case energyImportTotal = "energy_import_total"
     case energyExportTotal = "energy_export_total"
+    /// Tariff registers (`1-1:1.8.1`, `1.8.2`, `2.8.1`, `2.8.2`): parts of the totals, HT and NT.
+    case energyImportTariff1Total = "energy_import_tariff1_total"
+    case energyImportTariff2Total = "energy_import_tariff2_total"
+    case energyExportTariff1Total = "energy_export_tariff1_total"
+    case energyExportTariff2Total = "energy_export_tariff2_total"
     case energyImportInterval = "energy_import_interval"
     case energyExportInterval = "energy_export_interval"
     case powerImport = "power_import"
@@ -21,6 +26,10 @@ public enum MeterEntity: String, Sendable, Hashable, CaseIterable {
 
     func exists(for meter: MeterDescription) -> Bool {
         switch self {
+        case .energyImportTariff1Total: meter.importTariffs.contains(1)
+        case .energyImportTariff2Total: meter.importTariffs.contains(2)
+        case .energyExportTariff1Total: meter.exportTariffs.contains(1)
+        case .energyExportTariff2Total: meter.exportTariffs.contains(2)
         case .energyImportTotal, .energyImportInterval, .powerImport: meter.measuresImport
         case .energyExportTotal, .energyExportInterval, .powerExport: meter.measuresExport
         case .powerNet, .productionSurplus: meter.measuresBothDirections
@@ -34,6 +43,10 @@ public enum MeterEntity: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .energyImportTotal: Self.lifetimeTotal(key: rawValue, name: "Energy imported")
         case .energyExportTotal: Self.lifetimeTotal(key: rawValue, name: "Energy exported")
+        case .energyImportTariff1Total: Self.lifetimeTotal(key: rawValue, name: "Energy imported tariff 1 (high)")
+        case .energyImportTariff2Total: Self.lifetimeTotal(key: rawValue, name: "Energy imported tariff 2 (low)")
+        case .energyExportTariff1Total: Self.lifetimeTotal(key: rawValue, name: "Energy exported tariff 1 (high)")
+        case .energyExportTariff2Total: Self.lifetimeTotal(key: rawValue, name: "Energy exported tariff 2 (low)")
         case .energyImportInterval: Self.intervalEnergy(key: rawValue, name: "Energy imported last interval")
         case .energyExportInterval: Self.intervalEnergy(key: rawValue, name: "Energy exported last interval")
         case .powerImport: Self.averagePower(key: rawValue, name: "Average power imported")

@@ -11,6 +11,11 @@ public struct MeterDescription: Sendable, Hashable {
     public var measuresImport: Bool
     /// Whether the meter records energy fed into the grid (production, e.g. solar).
     public var measuresExport: Bool
+    /// The tariff registers CKW delivers for import (`1-1:1.8.1` is tariff 1, high tariff; `1.8.2`
+    /// tariff 2, low tariff); each gets its own total sensor.
+    public var importTariffs: Set<Int> = []
+    /// The same for export (`1-1:2.8.1`, `2.8.2`).
+    public var exportTariffs: Set<Int> = []
 
     public init(
         meteringPointID: String,

@@ -8,11 +8,20 @@ public struct MeterSnapshot: Sendable, Equatable {
     public var exportTotal: Double?
     /// The newest interval with data; `nil` before the first one arrives.
     public var lastInterval: IntervalReading?
+    /// The newest reading in kWh of each import tariff register, by tariff (1: high, 2: low).
+    public var importTariffTotals: [Int: Double]
+    /// The same for export.
+    public var exportTariffTotals: [Int: Double]
 
-    public init(importTotal: Double?, exportTotal: Double?, lastInterval: IntervalReading?) {
+    public init(
+        importTotal: Double?, exportTotal: Double?, lastInterval: IntervalReading?,
+        importTariffTotals: [Int: Double] = [:], exportTariffTotals: [Int: Double] = [:]
+    ) {
         self.importTotal = importTotal
         self.exportTotal = exportTotal
         self.lastInterval = lastInterval
+        self.importTariffTotals = importTariffTotals
+        self.exportTariffTotals = exportTariffTotals
     }
 }
 

@@ -10,6 +10,9 @@ public struct MeterReadout: Sendable, Equatable {
     /// Lifetime totals in kWh, three decimals.
     public var importTotal: Double?
     public var exportTotal: Double?
+    /// Tariff register readings in kWh, three decimals, by tariff; only tariffs the meter has.
+    public var importTariffTotals: [Int: Double] = [:]
+    public var exportTariffTotals: [Int: Double] = [:]
     /// Energy of the last interval in kWh, three decimals.
     public var importEnergy: Double?
     public var exportEnergy: Double?
@@ -37,6 +40,12 @@ public struct MeterReadout: Sendable, Equatable {
             exportTotal = Self.kilowattHours(snapshot.exportTotal)
             exportEnergy = Self.kilowattHours(interval?.exportEnergy)
             exportPower = interval.flatMap { Self.averageWatts($0.exportEnergy, over: $0.duration) }
+        }
+        for tariff in meter.importTariffs {
+            importTariffTotals[tariff] = Self.kilowattHours(snapshot.importTariffTotals[tariff])
+        }
+        for tariff in meter.exportTariffs {
+            exportTariffTotals[tariff] = Self.kilowattHours(snapshot.exportTariffTotals[tariff])
         }
         if meter.measuresBothDirections, let importPower, let exportPower {
             let net = importPower - exportPower

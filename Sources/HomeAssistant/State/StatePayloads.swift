@@ -15,6 +15,10 @@ extension HomeAssistantMapping {
         switch entity {
         case .energyImportTotal: .decimal(readout.importTotal)
         case .energyExportTotal: .decimal(readout.exportTotal)
+        case .energyImportTariff1Total: .decimal(readout.importTariffTotals[1])
+        case .energyImportTariff2Total: .decimal(readout.importTariffTotals[2])
+        case .energyExportTariff1Total: .decimal(readout.exportTariffTotals[1])
+        case .energyExportTariff2Total: .decimal(readout.exportTariffTotals[2])
         case .energyImportInterval: .decimal(readout.importEnergy)
         case .energyExportInterval: .decimal(readout.exportEnergy)
         case .powerImport: .wholeNumber(readout.importPower)

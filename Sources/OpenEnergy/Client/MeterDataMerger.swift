@@ -31,6 +31,10 @@ enum MeterDataMerger {
             }
             merged[index].readings = unique
         }
-        return MeterData(meteringPointId: meteringPointId, series: merged)
+        var warnings: [OpenEnergyDecodingWarning] = []
+        for warning in pieces.flatMap(\.warnings) where !warnings.contains(where: { $0.pattern == warning.pattern }) {
+            warnings.append(warning)
+        }
+        return MeterData(meteringPointId: meteringPointId, series: merged, warnings: warnings)
     }
 }

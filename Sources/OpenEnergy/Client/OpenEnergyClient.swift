@@ -18,6 +18,8 @@ public final class OpenEnergyClient: Sendable {
     private let clock: any OpenEnergyClock
     private let logger: Logger
     private let lastRateLimitStatus = Mutex<RateLimitStatus?>(nil)
+    /// Patterns of decoding warnings already logged: each is logged once per process, not per poll.
+    private let loggedWarnings = Mutex<Set<String>>([])
 
     /// - Parameters:
     ///   - httpClient: shared, owned and shut down by the caller (see `OpenEnergyHTTP.makeHTTPClient`).
@@ -45,7 +47,9 @@ public final class OpenEnergyClient: Sendable {
     public func coreData() async throws -> CoreData {
         let endpoint = "GET \(OpenEnergyWire.coreDataPath)"
         let body = try await get(path: OpenEnergyWire.coreDataPath, query: [], endpoint: endpoint)
-        return try OpenEnergyWireDecoding.coreData(from: body, endpoint: endpoint)
+        let coreData = try OpenEnergyWireDecoding.coreData(from: body, endpoint: endpoint, options: configuration.decoding)
+        logOnce(coreData.warnings)
+        return coreData
     }
 
     /// Meter data of one metering point in `[from, to)`, optionally for one OBIS code only.
@@ -70,13 +74,14 @@ public final class OpenEnergyClient: Sendable {
             ]
             if let obis { query.append((OpenEnergyWire.MeterDataQuery.obis, obis)) }
             let body = try await get(path: path, query: query, endpoint: endpoint)
-            var piece = try OpenEnergyWireDecoding.meterData(from: body, endpoint: endpoint)
+            var piece = try OpenEnergyWireDecoding.meterData(from: body, endpoint: endpoint, options: configuration.decoding)
+            logOnce(piece.warnings)
             // Data for another metering point must never be filed under this one.
             guard piece.meteringPointId == meteringPointId else {
-                throw OpenEnergyError.decoding(
-                    endpoint: endpoint, field: "meteringPointId",
-                    reason: "the response is for '\(piece.meteringPointId)', not the requested '\(meteringPointId)'"
-                )
+                throw OpenEnergyError.decoding(OpenEnergyDecodingError(
+                    endpoint: endpoint, path: "meteringPointId",
+                    expected: "the requested metering point \"\(meteringPointId)\"",
+                    found: "\"\(piece.meteringPointId)\", not the requested one"))
             }
             // Values outside the asked range belong to another chunk (or to none); keep what was asked for.
             for index in piece.series.indices {
@@ -85,6 +90,15 @@ public final class OpenEnergyClient: Sendable {
             pieces.append(piece)
         }
         return MeterDataMerger.merge(pieces, meteringPointId: meteringPointId)
+    }
+
+    /// Logs each decoding warning the first time its pattern appears.
+    private func logOnce(_ warnings: [OpenEnergyDecodingWarning]) {
+        guard !warnings.isEmpty else { return }
+        let fresh = loggedWarnings.withLock { logged in warnings.filter { logged.insert($0.pattern).inserted } }
+        for warning in fresh {
+            logger.warning("\(warning) (reported once)")
+        }
     }
 
     // MARK: Requests

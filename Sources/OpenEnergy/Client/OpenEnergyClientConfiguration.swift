@@ -15,6 +15,8 @@ public struct OpenEnergyClientConfiguration: Sendable {
     public var maximumBodySize: Int
     /// Longest range per meter data request; longer ranges are split.
     public var maximumRangePerRequest: TimeInterval
+    /// How bodies are read where the contract leaves it open (the zone of timestamps without one).
+    public var decoding = OpenEnergyDecodingOptions()
 
     /// The longest range the API contract allows per meter data request (31 days).
     public static let contractMaximumRange: TimeInterval = OpenEnergyWire.maximumMeterDataRange

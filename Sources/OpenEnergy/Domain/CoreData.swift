@@ -3,10 +3,13 @@ public struct CoreData: Sendable, Equatable {
     /// Absent for the Backend API, whose core data can span several customers.
     public var customer: Customer?
     public var meteringPoints: [MeteringPoint]
+    /// What was accepted but not as sent (see `OpenEnergyDecodingWarning`).
+    public var warnings: [OpenEnergyDecodingWarning]
 
-    public init(customer: Customer?, meteringPoints: [MeteringPoint]) {
+    public init(customer: Customer?, meteringPoints: [MeteringPoint], warnings: [OpenEnergyDecodingWarning] = []) {
         self.customer = customer
         self.meteringPoints = meteringPoints
+        self.warnings = warnings
     }
 }
 

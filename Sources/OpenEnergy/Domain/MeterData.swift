@@ -78,10 +78,14 @@ public struct MeterSeries: Sendable, Equatable {
 public struct MeterData: Sendable, Equatable {
     public var meteringPointId: String
     public var series: [MeterSeries]
+    /// What was accepted but not as sent (see `OpenEnergyDecodingWarning`); empty for a body as the
+    /// contract describes it.
+    public var warnings: [OpenEnergyDecodingWarning]
 
-    public init(meteringPointId: String, series: [MeterSeries]) {
+    public init(meteringPointId: String, series: [MeterSeries], warnings: [OpenEnergyDecodingWarning] = []) {
         self.meteringPointId = meteringPointId
         self.series = series
+        self.warnings = warnings
     }
 
     public func series(obis: String) -> MeterSeries? {

@@ -7,8 +7,8 @@ public enum OpenEnergyError: Error, Sendable, Equatable, CustomStringConvertible
     case httpStatus(endpoint: String, status: Int, error: String?, message: String?)
     /// Still rate limited (429) after the pacer's retries.
     case rateLimited(endpoint: String, status: RateLimitStatus?)
-    /// The body could not be decoded; `field` is the path of the offending field (`series[0].values[3].start`).
-    case decoding(endpoint: String, field: String, reason: String)
+    /// The body could not be decoded: the JSON path, what was expected and what was found there.
+    case decoding(OpenEnergyDecodingError)
     /// No answer in time (connect or read timeout, or the request deadline).
     case timeout(endpoint: String)
     /// The connection failed or broke.
@@ -27,8 +27,8 @@ public enum OpenEnergyError: Error, Sendable, Equatable, CustomStringConvertible
             var text = "OpenEnergy \(endpoint) is still rate limited after retrying"
             if let reset = status?.resetAt { text += "; the quota resets at \(ISO8601Timestamp.format(reset))" }
             return text
-        case let .decoding(endpoint, field, reason):
-            return "OpenEnergy \(endpoint): cannot decode field '\(field)': \(reason)"
+        case let .decoding(error):
+            return error.description
         case let .timeout(endpoint):
             return "OpenEnergy \(endpoint): no answer in time"
         case let .transport(endpoint, reason):

@@ -1,14 +1,18 @@
 import Foundation
 
-/// A forward-only JSON reader over UTF-8 bytes, for the hot decoding path (see `MeterDataDecoder`).
+/// A forward-only JSON reader over UTF-8 bytes, under `WireDecoder`.
 ///
-/// It validates as it reads and allocates only for strings that are kept. Failures carry a reason; the
-/// caller adds the field path.
+/// It validates as it reads and allocates only for strings that are kept. Failures say what was expected
+/// and what was found; the caller adds the JSON path.
 struct JSONCursor {
     struct Failure: Error {
-        /// Path components, innermost first (callers append as the error travels outwards).
-        var path: [String] = []
-        var reason: String
+        var expected: String
+        var found: String
+    }
+
+    /// What the next value is, from its first byte.
+    enum ValueKind {
+        case string, number, object, array, boolean, null, end
     }
 
     /// A string's raw bytes between the quotes; `hasEscapes` says whether they need unescaping.
@@ -285,7 +289,7 @@ struct JSONCursor {
     }
 
     private static func hex4(_ slice: UnsafeBufferPointer<UInt8>, _ start: Int) throws(Failure) -> UInt32 {
-        guard start + 4 <= slice.count else { throw Failure(reason: "a string has a short \\u escape") }
+        guard start + 4 <= slice.count else { throw Failure(expected: "valid JSON (a string has a short \\u escape)", found: "a short escape") }
         var value: UInt32 = 0
         for position in start..<(start + 4) {
             let byte = slice[position]
@@ -294,7 +298,7 @@ struct JSONCursor {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = byte - UInt8(ascii: "A") + 10
-            default: throw Failure(reason: "a string has an invalid \\u escape")
+            default: throw Failure(expected: "valid JSON (a string has an invalid \\u escape)", found: "an invalid escape")
             }
             value = value << 4 | UInt32(nibble)
         }
@@ -366,7 +370,50 @@ struct JSONCursor {
         return value
     }
 
+    /// A syntax failure at the current position. Reasons that start with "expected" name what was
+    /// expected; the others describe what is wrong with valid JSON as the expectation.
     func fail(_ reason: String) -> Failure {
-        Failure(reason: "\(reason) (at byte \(index))")
+        let expected = reason.hasPrefix("expected ") ? String(reason.dropFirst(9)) : "valid JSON (\(reason))"
+        return Failure(expected: expected, found: excerpt(at: index))
+    }
+
+    /// Up to 24 bytes from `position`, quoted, with the byte offset; `end of body` past the end.
+    func excerpt(at position: Int) -> String {
+        guard position < bytes.count else { return "end of body" }
+        let end = min(bytes.count, position + 24)
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<end]), as: UTF8.self)
+        return "`\(text)\(end < bytes.count ? "…" : "")` at byte \(position)"
+    }
+
+    /// The kind of the next value (whitespace skipped), without consuming it.
+    mutating func peekKind() -> ValueKind {
+        skipWhitespace()
+        guard index < bytes.count else { return .end }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .boolean
+        case UInt8(ascii: "n"): return .null
+        default: return .number
+        }
+    }
+
+    /// Skips the next value and returns its JSON text, at most 60 characters of it: what a failure or a
+    /// warning shows as "found".
+    mutating func skipValueReturningText() throws(Failure) -> String {
+        skipWhitespace()
+        let start = index
+        try skipValue()
+        let end = min(index, start + 60)
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        return end < index ? text + "…" : text
+    }
+
+    /// The JSON text of a raw string value, quotes included (for messages).
+    func quoted(_ raw: RawString) -> String {
+        let end = min(raw.range.upperBound, raw.range.lowerBound + 58)
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[raw.range.lowerBound..<end]), as: UTF8.self)
+        return "\"" + text + (end < raw.range.upperBound ? "…" : "") + "\""
     }
 }

@@ -1,27 +1,34 @@
 import Foundation
 
 /// Turns response bodies into domain values, all or nothing: either the whole body decodes and maps, or an
-/// `OpenEnergyError.decoding` names the endpoint and the offending field.
+/// `OpenEnergyError.decoding` names the JSON path, what was expected and what was found.
 package enum OpenEnergyWireDecoding {
-    package static func coreData(from body: Data, endpoint: String) throws(OpenEnergyError) -> CoreData {
-        let wire = try decode(OpenEnergyWire.CoreData.self, from: body, endpoint: endpoint)
-        return OpenEnergyWireMapping.coreData(from: wire)
+    package static func coreData(
+        from body: Data, endpoint: String, options: OpenEnergyDecodingOptions = OpenEnergyDecodingOptions()
+    ) throws(OpenEnergyError) -> CoreData {
+        try WireDecoder.coreData(body, endpoint: endpoint, options: options)
     }
 
-    /// Meter data bodies are large (a 31-day response holds about 6,000 values), so they go through the
-    /// dedicated `MeterDataDecoder` instead of `JSONDecoder`.
-    package static func meterData(from body: Data, endpoint: String) throws(OpenEnergyError) -> MeterData {
-        try MeterDataDecoder.decode(body, endpoint: endpoint)
+    package static func meterData(
+        from body: Data, endpoint: String, options: OpenEnergyDecodingOptions = OpenEnergyDecodingOptions()
+    ) throws(OpenEnergyError) -> MeterData {
+        try WireDecoder.meterData(body, endpoint: endpoint, options: options)
     }
 
-    /// The same through `JSONDecoder` and the `Codable` wire types: the reference the fast decoder is tested against.
+    /// The same through `JSONDecoder` and the `Codable` wire types: the strict reference the decoder is
+    /// tested against on bodies the wire types can express.
     package static func meterDataViaCodable(from body: Data, endpoint: String) throws(OpenEnergyError) -> MeterData {
         let wire = try decode(OpenEnergyWire.MeterData.self, from: body, endpoint: endpoint)
         do {
             return try OpenEnergyWireMapping.meterData(from: wire)
         } catch {
-            throw .decoding(endpoint: endpoint, field: error.field, reason: error.reason)
+            throw .decoding(OpenEnergyDecodingError(endpoint: endpoint, path: error.field, expected: error.expected, found: error.found))
         }
+    }
+
+    /// Core data through `JSONDecoder` and the `Codable` wire types (the strict reference).
+    package static func coreDataViaCodable(from body: Data, endpoint: String) throws(OpenEnergyError) -> CoreData {
+        OpenEnergyWireMapping.coreData(from: try decode(OpenEnergyWire.CoreData.self, from: body, endpoint: endpoint))
     }
 
     /// The server's `{ "error", "message" }`, if the body is one.
@@ -33,30 +40,36 @@ package enum OpenEnergyWireDecoding {
         do {
             return try JSONDecoder().decode(T.self, from: body)
         } catch let error as DecodingError {
-            let (path, reason) = describe(error)
-            throw .decoding(endpoint: endpoint, field: path, reason: reason)
+            let (path, expected, found) = expectation(error)
+            throw .decoding(OpenEnergyDecodingError(endpoint: endpoint, path: path, expected: expected, found: found))
         } catch {
-            throw .decoding(endpoint: endpoint, field: "(body)", reason: String(describing: error))
+            throw .decoding(OpenEnergyDecodingError(endpoint: endpoint, path: "(body)", expected: "valid JSON", found: String(describing: error)))
         }
     }
 
-    /// The coding path as `a.b[2].c`, and a short reason.
+    /// The coding path as `a.b[2].c`, and a short reason (for the token endpoint's and discovery's bodies).
     static func describe(_ error: DecodingError) -> (path: String, reason: String) {
+        let (path, expected, found) = expectation(error)
+        return (path, "expected \(expected), found \(found)")
+    }
+
+    /// The coding path as `a.b[2].c`, what was expected and what was found.
+    static func expectation(_ error: DecodingError) -> (path: String, expected: String, found: String) {
         switch error {
         case let .keyNotFound(key, context):
-            return (fieldPath(context.codingPath + [key]), "required field is missing")
+            return (fieldPath(context.codingPath + [key]), "the required field `\(key.stringValue)`", "nothing")
         case let .valueNotFound(type, context):
-            return (fieldPath(context.codingPath), "expected \(type) but found null")
+            return (fieldPath(context.codingPath), "\(type)", "null")
         case let .typeMismatch(type, context):
-            return (fieldPath(context.codingPath), "expected \(type): \(context.debugDescription)")
+            return (fieldPath(context.codingPath), "\(type)", context.debugDescription)
         case let .dataCorrupted(context):
-            var reason = context.debugDescription
+            var found = context.debugDescription
             if let underlying = context.underlyingError {
-                reason += " (\(underlying))"
+                found += " (\(underlying))"
             }
-            return (fieldPath(context.codingPath), reason)
+            return (fieldPath(context.codingPath), "valid JSON", found)
         @unknown default:
-            return ("(body)", String(describing: error))
+            return ("(body)", "valid JSON", String(describing: error))
         }
     }
 

@@ -7,7 +7,8 @@ package enum OpenEnergyWireMapping {
     /// A wire value that decoded as JSON but has no meaning in the domain, e.g. an unparsable timestamp.
     package struct MappingError: Error, Sendable {
         package var field: String
-        package var reason: String
+        package var expected: String
+        package var found: String
     }
 
     package static func coreData(from wire: OpenEnergyWire.CoreData) -> CoreData {
@@ -43,13 +44,13 @@ package enum OpenEnergyWireMapping {
             for (valueIndex, value) in wireSeries.values.enumerated() {
                 let path = "series[\(seriesIndex)].values[\(valueIndex)]"
                 guard let start = ISO8601Timestamp.parse(value.start) else {
-                    throw MappingError(field: path + ".start", reason: "not an ISO 8601 UTC timestamp: '\(value.start)'")
+                    throw MappingError(field: path + ".start", expected: timestampExpectation, found: "\"\(value.start)\"")
                 }
                 guard let end = ISO8601Timestamp.parse(value.end) else {
-                    throw MappingError(field: path + ".end", reason: "not an ISO 8601 UTC timestamp: '\(value.end)'")
+                    throw MappingError(field: path + ".end", expected: timestampExpectation, found: "\"\(value.end)\"")
                 }
                 guard end > start else {
-                    throw MappingError(field: path + ".end", reason: "end '\(value.end)' is not after start '\(value.start)'")
+                    throw MappingError(field: path + ".end", expected: "a timestamp after start \(ISO8601Timestamp.format(start))", found: ISO8601Timestamp.format(end))
                 }
                 readings.append(MeterReading(start: start, end: end, value: value.value, quality: quality(value.quality)))
             }
@@ -67,6 +68,8 @@ package enum OpenEnergyWireMapping {
         }
         return MeterData(meteringPointId: wire.meteringPointId, series: series)
     }
+
+    static let timestampExpectation = "an RFC 3339 timestamp such as \"2026-11-26T23:00:00Z\""
 
     /// A value without a quality is taken as measured; an unknown quality as estimated, the cautious reading
     /// (estimated values may still change). `MeterReading` turns a `null` value into `.missing` regardless.

@@ -93,7 +93,8 @@ struct APIRoutes: Sendable {
             MeterDataFaults.apply(fault, to: &meterData, from: from, to: to, catalog: data.catalog)
             body = .meterData(meterData, from: from, to: to)
         }
-        let encoded = body.encoded()
+        var encoded = body.encoded()
+        if case .meterData = body { encoded = configuration.variations.quotingValues(encoded) }
         switch fault {
         case .malformedJSON:
             return Responses.json(data: MeterDataFaults.malformed(encoded), headers: rateLimitHeaders)
@@ -225,7 +226,8 @@ struct APIRoutes: Sendable {
             obis = String(requested)
         }
         let now = Int(clock.now.timeIntervalSince1970)
-        return .meterData(data.meterData(point: point, from: from, to: to, obis: obis, now: now), from: from, to: to)
+        let meterData = configuration.variations.apply(to: data.meterData(point: point, from: from, to: to, obis: obis, now: now))
+        return .meterData(meterData, from: from, to: to)
     }
 
     // MARK: Truncation

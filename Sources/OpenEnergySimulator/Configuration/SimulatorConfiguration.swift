@@ -35,6 +35,9 @@ public struct SimulatorConfiguration: Sendable {
     /// Serve HTTPS with this certificate instead of plain HTTP (for the TLS verification tests).
     public var tls: TLS?
     public var logger: Logger
+    /// Meter data in shapes other than the assumed contract (local offsets, Wh, tariff registers,
+    /// numbers as strings); none by default.
+    public var variations = WireVariations()
 
     public init(
         port: Int = 0,

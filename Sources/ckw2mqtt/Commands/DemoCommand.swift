@@ -27,6 +27,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The simulator's port on 127.0.0.1 (default: a free one).")
     var simulatorPort: Int = 0
 
+    @OptionGroup var variations: WireVariationOptions
+
     func validate() throws {
         guard speed > 0, speed <= 100_000 else { throw ValidationError("--speed must be above 0 and at most 100000") }
         guard (1...10_000).contains(meters) else { throw ValidationError("--meters must be between 1 and 10000") }
@@ -46,10 +48,12 @@ struct DemoCommand: AsyncParsableCommand {
         simulatorLogger.logLevel = .warning
         let simulator: SimulatorServer
         do {
-            simulator = try await SimulatorServer.start(SimulatorConfiguration(
+            var simulatorConfiguration = SimulatorConfiguration(
                 port: simulatorPort, autoApprove: true,
                 population: .init(customers: 1, meteringPointsPerCustomer: meters),
-                clockSpeed: speed, logger: simulatorLogger))
+                clockSpeed: speed, logger: simulatorLogger)
+            simulatorConfiguration.variations = variations.wireVariations
+            simulator = try await SimulatorServer.start(simulatorConfiguration)
         } catch {
             Terminal.error("cannot start the CKW simulator on 127.0.0.1:\(simulatorPort): \(error)")
             throw ExitCode.failure

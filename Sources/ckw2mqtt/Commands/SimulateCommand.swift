@@ -37,6 +37,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @OptionGroup var variations: WireVariationOptions
+
     func validate() throws {
         guard host == "127.0.0.1" else { throw ValidationError("--host: the simulator listens on 127.0.0.1 only") }
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
@@ -52,13 +54,15 @@ struct SimulateCommand: AsyncParsableCommand {
         let logger = Logger(label: "simulator")
         let simulator: SimulatorServer
         do {
-            simulator = try await SimulatorServer.start(SimulatorConfiguration(
+            var configuration = SimulatorConfiguration(
                 port: port, autoApprove: autoApprove,
                 tokenLifetimes: .init(accessToken: .seconds(accessTokenLifetime)),
                 population: .init(customers: 3, meteringPointsPerCustomer: meters),
                 clockSpeed: speed,
                 tls: tlsCertificate.map { SimulatorConfiguration.TLS(certificateChainFile: $0, privateKeyFile: tlsKey ?? "") },
-                logger: logger))
+                logger: logger)
+            configuration.variations = variations.wireVariations
+            simulator = try await SimulatorServer.start(configuration)
         } catch {
             Terminal.error("cannot start the simulator on 127.0.0.1:\(port): \(error)")
             throw ExitCode.failure
@@ -76,5 +80,34 @@ struct SimulateCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             services: [SimulatorService(simulator: simulator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+    }
+}
+
+/// `--local-offsets`, `--watt-hours`, `--tariff-registers`, `--numbers-as-strings`: meter data in shapes
+/// a real CKW API may send, to see that the bridge reads them.
+struct WireVariationOptions: ParsableArguments {
+    @Flag(help: "Write timestamps with Zurich's offset (+01:00/+02:00) instead of Z.")
+    var localOffsets = false
+
+    @Flag(help: "Send values in Wh instead of kWh.")
+    var wattHours = false
+
+    @Option(help: "Tariff registers 1.8.1/1.8.2 (and 2.8.x): none, beside-total or instead (of the totals).")
+    var tariffRegisters: String = "none"
+
+    @Flag(help: "Write numbers as strings (\"value\":\"0.123\").")
+    var numbersAsStrings = false
+
+    func validate() throws {
+        guard WireVariations.TariffRegisters(rawValue: tariffRegisters) != nil else {
+            throw ValidationError("--tariff-registers must be none, beside-total or instead")
+        }
+    }
+
+    var wireVariations: WireVariations {
+        WireVariations(
+            localOffsets: localOffsets, wattHours: wattHours,
+            tariffRegisters: WireVariations.TariffRegisters(rawValue: tariffRegisters) ?? .none,
+            numbersAsStrings: numbersAsStrings)
     }
 }

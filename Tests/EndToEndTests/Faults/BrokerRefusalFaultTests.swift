@@ -22,7 +22,7 @@ struct BrokerRefusalFaultTests {
     @Test("refused discovery configs are said once per topic; states and the bridge's messages go on", arguments: Refusal.allCases)
     func refusedOnceAndGoesOn(_ refusal: Refusal) async throws {
         let logs = LogRecording()
-        try await withHarness(.init(broker: refusal.broker, logs: logs)) { harness in
+        try await withHarness(.init(broker: refusal.broker, log: logs)) { harness in
             let watcher = try await MQTTWatcher(port: harness.broker.port)
             try harness.startBridge()
             let info = try await watcher.waitForJSON("ckw2mqtt/bridge/info", "the first fetch") { $0["last_successful_fetch"] is String }

@@ -26,8 +26,14 @@ final class BridgeHarness: Sendable {
         var tokenCheckInterval: Duration = .milliseconds(50)
         /// The private broker's settings (ACL, packet size limit).
         var broker = TestBroker.Options()
-        /// Where the bridge's log goes besides the console (warnings and worse); `nil`: nowhere.
-        var logs: LogRecording?
+        /// Another API than the simulator's (the login still goes through the simulator).
+        var apiBaseURL: URL?
+        /// `ckw.metering_points`.
+        var meteringPoints: [String]?
+        /// Where the bridge's log lines (warning and above) go, when a test reads them.
+        var log: LogRecording?
+        /// `ckw.timezone`.
+        var timeZone: TimeZone?
     }
 
     let broker: TestBroker
@@ -113,6 +119,9 @@ final class BridgeHarness: Sendable {
         }
         configuration.bridge.pollInterval = Self.duration(settings.pollInterval)
         configuration.ckw.requestTimeout = settings.requestTimeout
+        if let apiBaseURL = settings.apiBaseURL { configuration.ckw.apiBaseURL = apiBaseURL }
+        configuration.ckw.meteringPoints = settings.meteringPoints
+        if let timeZone = settings.timeZone { configuration.ckw.timeZone = timeZone }
         return configuration
     }
 
@@ -123,7 +132,7 @@ final class BridgeHarness: Sendable {
 
     /// Starts the bridge in this process (as `ckw2mqtt run` would, minus the signal handling).
     func startBridge(coreDataInterval: Duration = .seconds(6 * 3600)) throws {
-        var logger = settings.logs?.logger(level: .warning) ?? Logger(label: "ckw2mqtt")
+        var logger = settings.log?.logger(level: .warning) ?? Logger(label: "ckw2mqtt")
         logger.logLevel = .warning
         let options = BridgeOptions(
             clock: PolledClock(slice: .milliseconds(10)) { [self] in simulator.clock.now },

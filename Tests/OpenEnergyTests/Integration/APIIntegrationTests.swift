@@ -181,11 +181,11 @@ struct APIIntegrationTests {
                 _ = try await client.meterData(meteringPointId: point.id, from: day.0, to: day.1)
                 Issue.record("malformed JSON decoded")
             } catch let error as OpenEnergyError {
-                guard case let .decoding(endpoint, _, _) = error else {
+                guard case let .decoding(decoding) = error else {
                     Issue.record("unexpected \(error)")
                     return
                 }
-                #expect(endpoint == "GET v1/meterdata/\(point.id)")
+                #expect(decoding.endpoint == "GET v1/meterdata/\(point.id)")
             }
         }
     }

@@ -59,11 +59,13 @@ struct WireDecodingTests {
         let body = """
         { "meteringPointId": "CH1", "series": [ { "obis": "1-1:1.29.0", "values": [
           { "start": "2026-11-26T23:00:00Z", "end": "2026-11-26T23:15:00Z", "value": 0.5 },
-          { "start": "2026-11-26T23:15:00Z", "end": "2026-11-26T23:30:00Z", "value": "0.7" } ] } ] }
+          { "start": 1795734900, "end": "2026-11-26T23:30:00Z", "value": 0.7 } ] } ] }
         """
         let error = decodingError(body)
         #expect(error?.endpoint == endpoint)
-        #expect(error?.field == "series[0].values[1].value")
+        #expect(error?.path == "series[0].values[1].start")
+        #expect(error?.expected.contains("RFC 3339 timestamp") == true)
+        #expect(error?.found == "1795734900")
     }
 
     @Test("a missing required field is named with its path")
@@ -71,7 +73,8 @@ struct WireDecodingTests {
         let body = """
         { "meteringPointId": "CH1", "series": [ { "obis": "1-1:1.29.0", "values": [] }, { "values": [] } ] }
         """
-        #expect(decodingError(body)?.field == "series[1].obis")
+        #expect(decodingError(body)?.path == "series[1].obis")
+        #expect(decodingError(body)?.found == "nothing")
     }
 
     @Test("an unparsable timestamp is named with its path")
@@ -81,8 +84,8 @@ struct WireDecodingTests {
           { "start": "2026-11-26T23:00:00Z", "end": "2026-11-26 23:15", "value": 0.5 } ] } ] }
         """
         let error = decodingError(body)
-        #expect(error?.field == "series[0].values[0].end")
-        #expect(error?.reason.contains("2026-11-26 23:15") == true)
+        #expect(error?.path == "series[0].values[0].end")
+        #expect(error?.found == "\"2026-11-26 23:15\"")
     }
 
     @Test("a truncated body is an error naming the endpoint, never a partial result")
@@ -103,9 +106,9 @@ struct WireDecodingTests {
 
     @Test("the description names endpoint and field")
     func descriptionNamesEndpointAndField() {
-        let error = OpenEnergyError.decoding(endpoint: "GET v1/coredata", field: "meteringPoints[2].meteringPointId", reason: "required field is missing")
-        #expect(error.description.contains("GET v1/coredata"))
-        #expect(error.description.contains("meteringPoints[2].meteringPointId"))
+        let error = OpenEnergyError.decoding(OpenEnergyDecodingError(
+            endpoint: "GET v1/coredata", path: "meteringPoints[2].meteringPointId", expected: "a string", found: "{\"a\":1}"))
+        #expect(error.description == "OpenEnergy GET v1/coredata: cannot decode meteringPoints[2].meteringPointId: expected a string, found {\"a\":1}")
     }
 
     @Test("readings come out sorted even when the server sends them out of order")
@@ -119,13 +122,13 @@ struct WireDecodingTests {
         #expect(data.series[0].readings.map(\.value) == [1, 2])
     }
 
-    private func decodingError(_ body: String) -> (endpoint: String, field: String, reason: String)? {
+    private func decodingError(_ body: String) -> OpenEnergyDecodingError? {
         do {
             _ = try OpenEnergyWireDecoding.meterData(from: Data(body.utf8), endpoint: endpoint)
             return nil
         } catch {
-            guard case let .decoding(endpoint, field, reason) = error else { return nil }
-            return (endpoint, field, reason)
+            guard case let .decoding(decoding) = error else { return nil }
+            return decoding
         }
     }
 }
