@@ -58,7 +58,7 @@ public final class BridgeService: Service {
             qos: QualityOfService(rawValue: UInt8(configuration.mqtt.qos.rawValue)) ?? .atLeastOnce))
         runtime = BridgeRuntime(
             mapping: mapping, publishesDiscovery: configuration.homeAssistant.discovery, version: options.version,
-            state: state, policy: FetchPolicy(configuration.bridge))
+            state: state, policy: FetchPolicy(configuration))
         client = try MQTTClient(
             configuration: MQTTClientSettings.configuration(configuration.mqtt, will: mapping.bridgeAvailability(.offline)),
             logger: logger)
