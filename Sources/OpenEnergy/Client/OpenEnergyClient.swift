@@ -76,7 +76,7 @@ public final class OpenEnergyClient: Sendable {
         }
         let contract = configuration.contract
         let path = contract.resolvedMeterDataPath(meteringPointId: meteringPointId)
-        let endpoint = "GET \(contract.meterDataPath.replacingOccurrences(of: OpenEnergyContract.versionPlaceholder, with: contract.apiVersion))"
+        let endpoint = "GET \(path)"
         var pieces: [MeterData] = []
         for request in contract.requests(from: from, to: to) {
             let chunk = request.covers

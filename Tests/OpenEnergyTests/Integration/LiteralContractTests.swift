@@ -237,8 +237,8 @@ struct LiteralContractTests {
         let description = error?.description ?? ""
         #expect(description.contains("HTTP 404"))
         #expect(description.contains("<title>Not Found</title>"))
-        #expect(description.contains("CHMASKED"))
-        #expect(!description.contains(Self.meteringPoint))
+        #expect(description.contains("No route for CHMASKED0000000000000000000000001"))
+        #expect(!description.contains("No route for \(Self.meteringPoint)"))
 
         await #expect(throws: OpenEnergyError.self) { try await client.coreData() }
         #expect(undecodable.withLock { $0 }?.contains(#""meteringPoints":{"#) == true)
