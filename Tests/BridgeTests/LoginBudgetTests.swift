@@ -52,4 +52,17 @@ struct LoginBudgetTests {
         let old = try JSONDecoder().decode(FetchSchedule.self, from: Data(#"{"entries":{}}"#.utf8))
         #expect(old.loginRequests.isEmpty)
     }
+
+    @Test("In backend mode each metering point's customer has a quota of its own: no stretching")
+    func backendBudgetPerMeteringPoint() {
+        var configuration = BridgeConfiguration(stateDirectory: "/tmp/x")
+        configuration.ckw.mode = .backend
+        let backend = FetchPolicy(configuration)
+        #expect(backend.effectivePollInterval(meteringPoints: 1_000) == .seconds(20 * 60))
+        configuration.ckw.mode = .client
+        #expect(FetchPolicy(configuration).effectivePollInterval(meteringPoints: 1_000) > .seconds(86_400))
+        var planner = FetchPlanner(policy: backend)
+        for meter in meters { planner.track(meter) }
+        #expect(planner.requestsLeft(at: start) == 3 * 100 - 2)
+    }
 }

@@ -57,7 +57,7 @@ public struct FetchPlanner: Sendable, Equatable {
     /// How many more requests the planner may issue today: the budget less the guard reserve
     /// less what the login sent in the last 24 hours.
     public func requestsLeft(at now: Date) -> Int {
-        max(0, policy.dailyRequestBudget - FetchPolicy.guardReserve - loginRequestCount(inDayBefore: now))
+        max(0, policy.totalBudget(meteringPoints: schedule.entries.count) - FetchPolicy.guardReserve - loginRequestCount(inDayBefore: now))
     }
 
     /// Requests made for `meteringPointId` within the 24 hours before `now`.
@@ -149,7 +149,7 @@ public struct FetchPlanner: Sendable, Equatable {
         }.min()
         guard let next, requestsLeft(at: now) == 0 else { return next }
         // Nothing may go out before enough of the login's requests leave the 24-hour window.
-        let limit = max(1, policy.dailyRequestBudget - FetchPolicy.guardReserve)
+        let limit = max(1, policy.totalBudget(meteringPoints: schedule.entries.count) - FetchPolicy.guardReserve)
         let recent = schedule.loginRequests.filter { now.timeIntervalSince($0) < FetchPolicy.day && $0 <= now }
         guard recent.count >= limit else { return next }
         return max(next, recent[recent.count - limit].addingTimeInterval(FetchPolicy.day))

@@ -33,6 +33,16 @@ public struct FetchPolicy: Sendable, Equatable {
     public var correctionSweepInterval: Duration?
     public var dailyRequestBudget: Int
     public var loginReserve: Int = Self.defaultLoginReserve
+    /// Whose quota `dailyRequestBudget` is.
+    public var budgetScope: BudgetScope = .login
+
+    /// The Client API limits each user's login: one budget for all of a household's metering
+    /// points. The Backend API's app credentials read the metering points of many customers, each
+    /// with a quota of their own: there the budget is per metering point.
+    public enum BudgetScope: Sendable, Equatable {
+        case login
+        case meteringPoint
+    }
 
     public init(pollInterval: Duration = .seconds(20 * 60),
                 lookback: Duration = .seconds(3 * 86_400),
@@ -48,6 +58,7 @@ public struct FetchPolicy: Sendable, Equatable {
     /// The policy the configuration describes (the budget is `ckw.api.daily_request_limit`).
     public init(_ configuration: BridgeConfiguration) {
         self.init(configuration.bridge, dailyRequestBudget: configuration.ckw.dailyRequestLimit)
+        budgetScope = configuration.ckw.mode == .client ? .login : .meteringPoint
     }
 
     public init(_ settings: BridgeSettings, dailyRequestBudget: Int = Self.defaultDailyRequestBudget) {
@@ -71,16 +82,23 @@ public struct FetchPolicy: Sendable, Equatable {
     /// The longest a batch can wait between appearing and being fetched.
     public var maximumBatchDelay: Duration { pollInterval }
 
+    /// The requests all tracked metering points may make in 24 hours.
+    func totalBudget(meteringPoints: Int) -> Int {
+        budgetScope == .login ? dailyRequestBudget : dailyRequestBudget * max(1, meteringPoints)
+    }
+
     /// Whether the policy keeps both promises: the daily budget and the 30-minute pick-up.
     public var keepsPromises: Bool {
         maximumPollsPerDay <= dailyRequestBudget && maximumBatchDelay <= Self.promisedBatchDelay
     }
 
-    /// The poll interval with `meteringPoints` sharing the login's budget: the configured one, or
+    /// The poll interval with `meteringPoints` sharing the login's budget (with a budget per
+    /// metering point, as for one): the configured one, or
     /// longer where the polls of all metering points would not fit the budget less `loginReserve`
     /// (each metering point's polls count both ends of a day, hence one more each).
     public func effectivePollInterval(meteringPoints: Int) -> Duration {
         guard meteringPoints > 0 else { return pollInterval }
+        if budgetScope == .meteringPoint, meteringPoints > 1 { return effectivePollInterval(meteringPoints: 1) }
         let usable = max(1, dailyRequestBudget - loginReserve - meteringPoints)
         let spread = Int64((Self.day * Double(meteringPoints) / Double(usable)).rounded(.up))
         return max(pollInterval, .seconds(spread))
