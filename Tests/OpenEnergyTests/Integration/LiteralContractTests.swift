@@ -8,7 +8,7 @@ import TestSupport
 
 /// The real client over real HTTP against `LiteralCKWServer`, whose bodies and headers are literal
 /// text written here, not produced by our types. Expectations are computed by hand.
-@Suite("The client against a literal CKW look-alike")
+@Suite("The client against a literal CKW look-alike", .timeLimit(.minutes(1)))
 struct LiteralContractTests {
     static let meteringPoint = "CH1008801234500000000000000012345"
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
