@@ -104,4 +104,49 @@ struct LiteralCKWBridgeTests {
         await bridge.stop()
         await watcher.stop()
     }
+
+    @Test("a body it cannot decode is kept masked in the state directory, named in bridge/info and the log once")
+    func undecodableBodyIsKept() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("literal-bridge-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try await LiteralCKWServer.start { request, _ in
+            switch request.path {
+            case "/realms/CKW/.well-known/openid-configuration":
+                return .json(LiteralCKWServer.discoveryDocument(
+                    origin: "http://" + (request.headers["host"] ?? ""), issuerPath: "/realms/CKW", tokenPath: "/realms/CKW/protocol/openid-connect/token"))
+            case "/v1/coredata":
+                return .json(#"{"customer":{"name":"Anna Muster"},"meteringPoints":[{"meteringPointId":"\#(Self.meteringPoint)"}]}"#)
+            default:
+                // `values` is an object, not a list.
+                return .json(#"{"meteringPointId":"\#(Self.meteringPoint)","series":[{"obis":"1-1:1.29.0","values":{"start":"x"}}]}"#)
+            }
+        }
+        defer { Task { await server.shutdown() } }
+        let broker = try await TestBroker.start()
+        defer { Task { await broker.stop() } }
+        let issuer = server.baseURL.absoluteString + "/realms/CKW"
+        try TokenStore(directory: URL(fileURLWithPath: directory)).save(TokenSet(
+            accessToken: "access", refreshToken: "refresh", obtainedAt: Date(), accessTokenExpiresAt: Date().addingTimeInterval(3_600),
+            issuer: OIDCIssuer(URL(string: issuer)!).description, clientID: "ckw2mqtt"))
+        let watcher = try await MQTTWatcher(port: broker.port)
+        let bridge = try ChildProcess(executable: try BuiltExecutable.path("ckw2mqtt"), arguments: [
+            "run", "--state-directory", directory, "--mqtt-host", "127.0.0.1", "--mqtt-port", "\(broker.port)",
+            "--set", "ckw.issuer=\(issuer)", "--set", "ckw.api_base_url=\(server.baseURL.absoluteString)/", "--set", "ckw.client_id=ckw2mqtt",
+        ], environment: ["CKW2MQTT_CONFIG": ""])
+
+        let kept = directory + "/last-undecodable-response.txt"
+        let info = try await watcher.waitForJSON("ckw2mqtt/bridge/info", "the kept response", timeout: .seconds(30)) {
+            $0["last_undecodable_response"] as? String == kept
+        }
+        #expect((info["last_error"] as? String)?.contains("series[0].values") == true)
+        let text = try String(contentsOfFile: kept, encoding: .utf8)
+        #expect(text.contains(#"{"meteringPointId":"CHMASKED0000000000000000000000001","series":[{"obis":"1-1:1.29.0","values":{"start":"x"}}]}"#))
+        #expect(!text.contains(Self.meteringPoint))
+        #expect(try FileManager.default.attributesOfItem(atPath: kept)[.posixPermissions] as? Int == 0o600)
+        try await bridge.waitForLine("the log line") { $0.contains("CKW sent a response the bridge cannot read") && $0.contains(kept) }
+        await bridge.stop()
+        #expect(bridge.outputText.components(separatedBy: "CKW sent a response the bridge cannot read").count == 2)
+        await watcher.stop()
+    }
 }

@@ -22,7 +22,7 @@ public enum RawExchangeText {
             "GET \(masker.mask(text: exchange.url))",
             "HTTP \(exchange.statusCode)",
         ]
-        if let note { lines.insert("### \(note)", at: 1) }
+        if let note { lines.insert("### \(masker.mask(text: note))", at: 1) }
         for (name, value) in exchange.headers {
             let lowered = name.lowercased()
             let shown = credentialHeaderParts.contains { lowered.contains($0) } ? "<masked>" : masker.mask(text: value)

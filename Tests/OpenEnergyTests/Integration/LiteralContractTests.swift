@@ -73,6 +73,13 @@ struct LiteralContractTests {
         #expect(meterRequest.queryValue("end") == "2026-11-27")
         #expect(meterRequest.queryValue("from") == nil)
 
+        // Part of a day asks for the whole day: `to` is the next day, never the same one.
+        let partial = try await client.meterData(
+            meteringPointId: Self.meteringPoint, from: Self.date("2026-11-26T05:00:00Z"), to: Self.date("2026-11-26T10:00:00Z"))
+        #expect(server.requests.last?.queryValue("start") == "2026-11-26")
+        #expect(server.requests.last?.queryValue("end") == "2026-11-27")
+        #expect(partial.series.first?.readings.isEmpty == true)
+
         // Five days with at most two per request: three requests, on local day boundaries.
         _ = try await client.meterData(
             meteringPointId: Self.meteringPoint, from: Self.date("2026-11-25T23:00:00Z"), to: Self.date("2026-11-30T23:00:00Z"))
