@@ -70,6 +70,14 @@ let package = Package(
         // temporary directories.
         .target(
             name: "TestSupport",
+            dependencies: [
+                // `LiteralCKWServer`: a CKW look-alike answering with literal JSON, not our types.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

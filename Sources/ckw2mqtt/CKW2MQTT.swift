@@ -13,7 +13,7 @@ struct CKW2MQTT: AsyncParsableCommand {
         version: BridgeVersion.current,
         subcommands: [
             RunCommand.self, DemoCommand.self, SimulateCommand.self, LoginCommand.self, LogoutCommand.self,
-            StatusCommand.self, CheckConfigCommand.self, PurgeCommand.self,
+            StatusCommand.self, ProbeCommand.self, CheckConfigCommand.self, PurgeCommand.self,
         ]
     )
 }

@@ -95,7 +95,9 @@ struct BridgeServicePartsTests {
     @Test("failures are classified by who can fix them")
     func classification() {
         #expect(FetchFailure.classify(OpenEnergyAuthError.loginRequired(reason: "gone", hint: "log in")).scope == .login)
-        #expect(FetchFailure.classify(OpenEnergyError.httpStatus(endpoint: "GET x", status: 401, error: nil, message: nil)).scope == .login)
+        // A 401 reaches the bridge only after the client's refresh worked (a refused refresh is
+        // `loginRequired`): the gateway's trouble, retried, not a login to redo.
+        #expect(FetchFailure.classify(OpenEnergyError.httpStatus(endpoint: "GET x", status: 401, error: nil, message: nil)).scope == .service)
         #expect(FetchFailure.classify(OpenEnergyError.httpStatus(endpoint: "GET x", status: 404, error: nil, message: nil)).scope == .meteringPoint)
         #expect(FetchFailure.classify(OpenEnergyError.httpStatus(endpoint: "GET x", status: 503, error: nil, message: nil)).scope == .service)
         #expect(FetchFailure.classify(OpenEnergyError.timeout(endpoint: "GET x")).scope == .service)

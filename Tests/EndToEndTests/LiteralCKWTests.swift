@@ -65,7 +65,7 @@ struct LiteralCKWTests {
 
     @Test("totals, tariff sensors and the newest interval match the values computed by hand")
     func literalBodies() async throws {
-        let server = try await LiteralCKWServer.start(.init(coreData: Self.coreData, meterData: [Self.id: Self.meterData]))
+        let server = try await LiteralBodiesServer.start(.init(coreData: Self.coreData, meterData: [Self.id: Self.meterData]))
         defer { Task { await server.shutdown() } }
         let log = LogRecording()
         try await withHarness(.init(apiBaseURL: server.baseURL, log: log)) { harness in
@@ -132,7 +132,7 @@ struct LiteralCKWTests {
           { "obis": "1-1:2.29.0", "unit": "kWh", "resolution": "PT15M",
             "values": [ { "start": "2026-10-25T04:15:00", "value": 0.1 } ] } ] }
         """
-        let server = try await LiteralCKWServer.start(.init(coreData: Self.coreData, meterData: [Self.id: body]))
+        let server = try await LiteralBodiesServer.start(.init(coreData: Self.coreData, meterData: [Self.id: body]))
         defer { Task { await server.shutdown() } }
         let settings = BridgeHarness.Settings(apiBaseURL: server.baseURL, timeZone: TimeZone(identifier: "Etc/GMT-3"))
         try await withHarness(settings) { harness in
@@ -151,7 +151,7 @@ struct LiteralCKWTests {
     @Test("while core data cannot be decoded, the metering points of ckw.metering_points are polled")
     func configuredMeteringPointsWithoutCoreData() async throws {
         let broken = #"{ "customer": {}, "meteringPoints": { "CH1008801234500000000000000054321": {} } }"#
-        let server = try await LiteralCKWServer.start(.init(coreData: broken, meterData: [Self.id: Self.meterData]))
+        let server = try await LiteralBodiesServer.start(.init(coreData: broken, meterData: [Self.id: Self.meterData]))
         defer { Task { await server.shutdown() } }
         try await withHarness(.init(apiBaseURL: server.baseURL, meteringPoints: [Self.id])) { harness in
             harness.simulator.clock.set(to: Self.now)

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import OpenEnergy
+import Synchronization
 
 /// Everything the bridge needs to talk to CKW, built from the configuration: the HTTP client, the
 /// token provider of the configured mode and the paced API client.
@@ -15,11 +16,18 @@ final class CKWConnection: Sendable {
     /// Shared with the API client: the configured trust settings.
     let httpClient: HTTPClient
     private let tokens: ReloadableTokenProvider
+    /// Times of the requests sent since the last `takeSentRequests()`, for the login-wide budget.
+    private let sentRequests = SentRequestLog()
+    /// Where the last undecodable response is kept.
+    let undecodableResponses: UndecodableResponseKeeper
 
     /// What the log line of a login problem tells the operator to do.
     static let loginHint = "Log in on the bridge's web page (`http.enabled`), or run `ckw2mqtt login` (with the same --config and --state-directory); the running bridge picks up the new login on SIGHUP or within seconds on its own."
 
-    init(configuration: BridgeConfiguration, pacing: RequestPacer.Policy = RequestPacer.Policy(), logger: Logger) throws(CKWSetupError) {
+    init(
+        configuration: BridgeConfiguration, pacing: RequestPacer.Policy = RequestPacer.Policy(), logger: Logger,
+        exchangeObserver: (@Sendable (OpenEnergyExchange) -> Void)? = nil
+    ) throws(CKWSetupError) {
         let ckw = configuration.ckw
         guard let apiBaseURL = ckw.apiBaseURL else { throw .missing("ckw.api_base_url") }
         let httpClient: HTTPClient
@@ -82,11 +90,27 @@ final class CKWConnection: Sendable {
         self.tokenStore = tokenStore
         var apiConfiguration = OpenEnergyClientConfiguration(
             baseURL: apiBaseURL, backendCredentialHeaders: credentialHeaders, userIdentification: userIdentification,
-            requestTimeout: ckw.requestTimeout.timeInterval)
+            requestTimeout: ckw.requestTimeout.timeInterval, contract: ckw.contract)
         apiConfiguration.decoding = OpenEnergyDecodingOptions(timeZone: ckw.timeZone)
+        let sentRequests = self.sentRequests
+        let keeper = UndecodableResponseKeeper(stateDirectory: configuration.bridge.stateDirectory, logger: logger)
+        self.undecodableResponses = keeper
         self.api = OpenEnergyClient(
             configuration: apiConfiguration,
-            httpClient: httpClient, tokenProvider: tokens, pacer: RequestPacer(policy: pacing, logger: logger), logger: logger)
+            httpClient: httpClient, tokenProvider: tokens, pacer: RequestPacer(policy: pacing, logger: logger), logger: logger,
+            observer: OpenEnergyClientObserver(
+                requestSent: { date in sentRequests.dates.withLock { $0.append(date) } },
+                exchange: exchangeObserver,
+                undecodableBody: { exchange, error in keeper.keep(exchange, error: error) }))
+    }
+
+    /// The times of the requests sent since the last call (every request of the login, retries
+    /// and statistics included).
+    func takeSentRequests() -> [Date] {
+        sentRequests.dates.withLock { dates in
+            defer { dates = [] }
+            return dates
+        }
     }
 
     /// Forget the cached login; the next request reads the token store again.
@@ -119,4 +143,9 @@ extension CKWTLSSettings {
     public var openEnergy: OpenEnergyTLS {
         OpenEnergyTLS(caFile: caFile, insecureSkipVerify: insecureSkipVerify)
     }
+}
+
+/// The times of requests sent, shared between the client's observer and the fetch loop.
+private final class SentRequestLog: Sendable {
+    let dates = Mutex<[Date]>([])
 }

@@ -1,6 +1,7 @@
 import Foundation
 import OpenEnergy
 import Logging
+import OpenEnergy
 
 /// The complete, validated configuration of the bridge.
 ///
@@ -146,6 +147,12 @@ public struct CKWSettings: Sendable, Equatable {
     public var maximumIntervalKilowattHoursWithoutUnit: Double = 50
     /// Trust settings for the API and the identity provider.
     public var tls = CKWTLSSettings()
+    /// `ckw.api.*`: paths, query names, time format, longest range and reset unit of the API, for
+    /// adapting to what CKW really serves without a rebuild. Defaults: the assumed contract.
+    public var contract = OpenEnergyContract()
+    /// Requests one login may make per day, all metering points, core data, retries and statistics
+    /// together (`ckw.api.daily_request_limit`).
+    public var dailyRequestLimit = FetchPolicy.defaultDailyRequestBudget
 
     public init() {}
 }

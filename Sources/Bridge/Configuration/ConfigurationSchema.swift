@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OpenEnergy
 
 /// Every configuration key, in the order of the YAML file and of the effective-configuration
 /// printout. Nested sections (`mqtt.tls`) come last within their parent so the printout nests.
@@ -133,6 +134,8 @@ enum ConfigurationSchema {
                 throw ValueProblem("expected a time zone name of the tz database such as `Europe/Zurich`, got `\(name)`")
             }
             config.ckw.timeZone = zone
+            // One zone for CKW's local times: in bodies without a zone, and in local or date-only ranges.
+            config.ckw.contract.timeZone = zone
         }, render: { YAMLRendering.string($0.ckw.timeZone.identifier) }),
         ConfigurationKey("ckw.max_interval_kwh_without_unit", apply: { config, raw throws(ValueProblem) in
             let limit = try ConfigurationValueParsing.number(raw, atLeast: 0)
@@ -141,7 +144,52 @@ enum ConfigurationSchema {
         }, render: { ConfigurationValueParsing.format($0.ckw.maximumIntervalKilowattHoursWithoutUnit) }),
         .optionalString("ckw.tls.ca_file", \.ckw.tls.caFile),
         .bool("ckw.tls.insecure_skip_verify", \.ckw.tls.insecureSkipVerify),
+    ] + ckwAPI
+
+    /// `ckw.api.*`: the adaptable parts of the API contract (docs/openenergy-api.md).
+    private static let ckwAPI: [ConfigurationKey] = [
+        ConfigurationKey("ckw.api.version", apply: { config, raw throws(ValueProblem) in
+            let text = try ConfigurationValueParsing.nonEmptyString(raw)
+            guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+                throw ValueProblem("expected one path segment such as `v1` or `v2` (letters, digits, `-`, `_`, `.`), got `\(text)`")
+            }
+            config.ckw.contract.apiVersion = text
+        }, render: { YAMLRendering.string($0.ckw.contract.apiVersion) }),
+        ConfigurationKey("ckw.api.core_data_path", apply: { config, raw throws(ValueProblem) in
+            let text = try ConfigurationValueParsing.nonEmptyString(raw)
+            if let problem = OpenEnergyContract.problems(ofPath: text, requiresMeteringPoint: false).first {
+                throw ValueProblem("\(problem); got `\(text)`")
+            }
+            config.ckw.contract.coreDataPath = text
+        }, render: { YAMLRendering.string($0.ckw.contract.coreDataPath) }),
+        ConfigurationKey("ckw.api.meter_data_path", apply: { config, raw throws(ValueProblem) in
+            let text = try ConfigurationValueParsing.nonEmptyString(raw)
+            if let problem = OpenEnergyContract.problems(ofPath: text, requiresMeteringPoint: true).first {
+                throw ValueProblem("\(problem); got `\(text)`")
+            }
+            config.ckw.contract.meterDataPath = text
+        }, render: { YAMLRendering.string($0.ckw.contract.meterDataPath) }),
+        queryParameter("ckw.api.from_parameter", \.ckw.contract.fromParameter),
+        queryParameter("ckw.api.to_parameter", \.ckw.contract.toParameter),
+        queryParameter("ckw.api.obis_parameter", \.ckw.contract.obisParameter),
+        .choice("ckw.api.time_format", \.ckw.contract.timeFormat),
+        ConfigurationKey("ckw.api.longest_range", apply: { config, raw throws(ValueProblem) in
+            let range = try ConfigurationValueParsing.duration(raw, in: .seconds(3600) ... .seconds(366 * 86_400))
+            config.ckw.contract.maximumRange = range.timeInterval
+        }, render: { ConfigurationValueParsing.render(.seconds(Int64($0.ckw.contract.maximumRange))) }),
+        .choice("ckw.api.rate_limit_reset_unit", \.ckw.contract.resetUnit),
+        .integer("ckw.api.daily_request_limit", \.ckw.dailyRequestLimit, in: 10...1_000_000),
     ]
+
+    private static func queryParameter(_ path: String, _ field: ConfigurationKey.Path<String>) -> ConfigurationKey {
+        .string(path, field, parse: { raw throws(ValueProblem) in
+            let text = try ConfigurationValueParsing.nonEmptyString(raw)
+            guard OpenEnergyContract.isParameterName(text) else {
+                throw ValueProblem("expected a query parameter name (letters, digits, `-`, `_`, `.`, `~`), got `\(text)`")
+            }
+            return text
+        })
+    }
 
     // MARK: bridge
 
@@ -150,12 +198,12 @@ enum ConfigurationSchema {
         // The API serves at most 31 days per request.
         .duration("bridge.lookback", \.bridge.lookback, in: .seconds(15 * 60) ... .seconds(31 * 86_400)),
         ConfigurationKey("bridge.poll_interval", apply: { config, raw throws(ValueProblem) in
-            let interval = try ConfigurationValueParsing.duration(raw, in: .seconds(1) ... .seconds(86_400))
+            let interval = try ConfigurationValueParsing.duration(raw, in: .seconds(1) ... .seconds(7 * 86_400))
             if interval < FetchPolicy.shortestPollInterval {
-                throw ValueProblem("must be at least \(ConfigurationValueParsing.render(FetchPolicy.shortestPollInterval)), got \(ConfigurationValueParsing.render(interval)): the budget of \(FetchPolicy.defaultDailyRequestBudget) requests per metering point per day allows one request every 15 minutes (96 a day)")
+                throw ValueProblem("must be at least \(ConfigurationValueParsing.render(FetchPolicy.shortestPollInterval)), got \(ConfigurationValueParsing.render(interval)): CKW's values arrive in 15-minute intervals, and the login's daily request quota is shared by all its metering points")
             }
             if interval > FetchPolicy.longestPollInterval {
-                throw ValueProblem("must be at most \(ConfigurationValueParsing.render(FetchPolicy.longestPollInterval)), got \(ConfigurationValueParsing.render(interval)): a new batch of meter data must be picked up within 30 minutes of its appearance")
+                throw ValueProblem("must be at most \(ConfigurationValueParsing.render(FetchPolicy.longestPollInterval)), got \(ConfigurationValueParsing.render(interval))")
             }
             config.bridge.pollInterval = interval
         }, render: { ConfigurationValueParsing.render($0.bridge.pollInterval) }),

@@ -1,4 +1,5 @@
 import Foundation
+import OpenEnergy
 
 /// Checks that involve more than one key, run after all layers and secrets are resolved.
 enum ConfigurationValidation {
@@ -138,6 +139,18 @@ enum ConfigurationValidation {
         if ckw.mode != .clientCredentials, ckw.sendCredentialHeaders {
             builder.report("ckw.send_credential_headers", builder.assignments["ckw.send_credential_headers"]?.source,
                            "only applies to `ckw.mode: client_credentials` (backend mode always sends its app credentials)")
+        }
+        let contract = ckw.contract
+        if contract.timeFormat == .dateOnly, contract.maximumRange < 86_400 {
+            builder.report("ckw.api.longest_range", builder.assignments["ckw.api.longest_range"]?.source,
+                           "must be at least 1d with `ckw.api.time_format: date_only`: a request asks for whole days")
+        }
+        let parameters = [("ckw.api.from_parameter", contract.fromParameter), ("ckw.api.to_parameter", contract.toParameter),
+                          ("ckw.api.obis_parameter", contract.obisParameter)]
+        for (index, (key, name)) in parameters.enumerated() {
+            if let other = parameters[..<index].first(where: { $0.1 == name }) {
+                builder.report(key, builder.assignments[key]?.source, "names the same query parameter `\(name)` as `\(other.0)`")
+            }
         }
         if let ids = ckw.meteringPoints {
             var seen = Set<String>()

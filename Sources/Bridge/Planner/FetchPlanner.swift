@@ -35,6 +35,31 @@ public struct FetchPlanner: Sendable, Equatable {
         }
     }
 
+    /// The poll interval in force: the configured one, stretched when the tracked metering points
+    /// together would not fit the login's daily budget.
+    public var pollInterval: Duration {
+        policy.effectivePollInterval(meteringPoints: schedule.entries.count)
+    }
+
+    /// Notes requests the login sent (meter data, core data, retries, statistics), as the API
+    /// client reports them: they count against the one daily budget of the login.
+    public mutating func noteRequestsSent(_ dates: [Date]) {
+        guard !dates.isEmpty else { return }
+        schedule.loginRequests.append(contentsOf: dates)
+        schedule.loginRequests.sort()
+    }
+
+    /// Requests the login sent within the 24 hours before `now`.
+    public func loginRequestCount(inDayBefore now: Date) -> Int {
+        schedule.loginRequests.count { now.timeIntervalSince($0) < FetchPolicy.day && $0 <= now }
+    }
+
+    /// How many more requests the planner may issue today: the budget less the guard reserve
+    /// less what the login sent in the last 24 hours.
+    public func requestsLeft(at now: Date) -> Int {
+        max(0, policy.totalBudget(meteringPoints: schedule.entries.count) - FetchPolicy.guardReserve - loginRequestCount(inDayBefore: now))
+    }
+
     /// Requests made for `meteringPointId` within the 24 hours before `now`.
     public func requestCount(meteringPointId: String, inDayBefore now: Date) -> Int {
         schedule.entries[meteringPointId]?.recentRequests.count { now.timeIntervalSince($0.at) < FetchPolicy.day } ?? 0
@@ -48,7 +73,11 @@ public struct FetchPlanner: Sendable, Equatable {
         let to = Self.intervalBoundary(atOrBefore: now)
         let lookbackStart = Self.intervalBoundary(atOrBefore: now.addingTimeInterval(-policy.lookback.timeInterval))
         var requests: [FetchRequest] = []
+        schedule.loginRequests.removeAll { now.timeIntervalSince($0) >= FetchPolicy.day }
+        var left = requestsLeft(at: now)
         for id in meteringPointIds {
+            // The login's budget is spent: the rest stay due until requests leave the 24-hour window.
+            guard left > 0 else { break }
             guard var entry = schedule.entries[id] else { continue }
             entry.recentRequests.removeAll { now.timeIntervalSince($0.at) >= FetchPolicy.day }
             // After the clock moved backwards, measure the next poll from now rather than wait.
@@ -65,6 +94,7 @@ public struct FetchPlanner: Sendable, Equatable {
                     if sweep { entry.lastSweepAt = now }
                     entry.recentRequests.append(FetchSchedule.IssuedRequest(at: now, reason: reason))
                     requests.append(FetchRequest(meteringPointId: id, from: from, to: to, reason: reason))
+                    left -= 1
                 }
             } else if entry.refreshRequestedAt != nil, refreshCount(entry) < policy.refreshAllowancePerDay {
                 let from = neededFrom()
@@ -74,6 +104,7 @@ public struct FetchPlanner: Sendable, Equatable {
                     entry.lastPollAt = now
                     entry.recentRequests.append(FetchSchedule.IssuedRequest(at: now, reason: .refresh))
                     requests.append(FetchRequest(meteringPointId: id, from: from, to: to, reason: .refresh))
+                    left -= 1
                 }
             }
             schedule.entries[id] = entry
@@ -106,8 +137,9 @@ public struct FetchPlanner: Sendable, Equatable {
     /// When `dueRequests` may next return something (absent new refresh commands); `nil` when no
     /// metering point is tracked. May be `now` or earlier when something is due already.
     public func nextDecisionDate(after now: Date) -> Date? {
-        schedule.entries.values.map { entry in
-            let nextPoll = entry.lastPollAt.map { min($0, now).addingTimeInterval(policy.pollInterval.timeInterval) } ?? now
+        let pollInterval = self.pollInterval.timeInterval
+        let next = schedule.entries.values.map { entry in
+            let nextPoll = entry.lastPollAt.map { min($0, now).addingTimeInterval(pollInterval) } ?? now
             guard entry.refreshRequestedAt != nil, policy.refreshAllowancePerDay > 0 else { return nextPoll }
             let refreshes = entry.recentRequests.filter { $0.reason == .refresh && now.timeIntervalSince($0.at) < FetchPolicy.day }
             guard refreshes.count >= policy.refreshAllowancePerDay else { return now }
@@ -115,13 +147,19 @@ public struct FetchPlanner: Sendable, Equatable {
             let freed = refreshes[refreshes.count - policy.refreshAllowancePerDay].at.addingTimeInterval(FetchPolicy.day)
             return min(nextPoll, freed)
         }.min()
+        guard let next, requestsLeft(at: now) == 0 else { return next }
+        // Nothing may go out before enough of the login's requests leave the 24-hour window.
+        let limit = max(1, policy.totalBudget(meteringPoints: schedule.entries.count) - FetchPolicy.guardReserve)
+        let recent = schedule.loginRequests.filter { now.timeIntervalSince($0) < FetchPolicy.day && $0 <= now }
+        guard recent.count >= limit else { return next }
+        return max(next, recent[recent.count - limit].addingTimeInterval(FetchPolicy.day))
     }
 
     // MARK: Rules
 
     private func isPollDue(_ entry: FetchSchedule.Entry, at now: Date) -> Bool {
         guard let last = entry.lastPollAt else { return true }
-        return now >= last.addingTimeInterval(policy.pollInterval.timeInterval)
+        return now >= last.addingTimeInterval(pollInterval.timeInterval)
     }
 
     private func isSweepDue(_ entry: FetchSchedule.Entry, at now: Date) -> Bool {

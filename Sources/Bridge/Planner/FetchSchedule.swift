@@ -54,6 +54,24 @@ public struct FetchSchedule: Sendable, Equatable, Codable {
     }
 
     public var entries: [String: Entry] = [:]
+    /// Every request the login sent in the last 24 hours, oldest first: meter data of every
+    /// metering point, core data, retries and the statistics import alike. The quota is per login.
+    public var loginRequests: [Date] = []
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey { case entries, loginRequests }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        entries = try container.decode([String: Entry].self, forKey: .entries)
+        // State files written before the login-wide count have none.
+        loginRequests = try container.decodeIfPresent([Date].self, forKey: .loginRequests) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(entries, forKey: .entries)
+        try container.encode(loginRequests, forKey: .loginRequests)
+    }
 }

@@ -26,6 +26,9 @@ actor BridgeRuntime {
     /// The series core data describes per metering point: their units fill in for meter data without one.
     private var describedSeries: [String: [SeriesDescription]] = [:]
     private let applying: MeterDataApplying.Settings
+    private var lastUndecodableResponse: String?
+    /// Set while the pacer holds every request back until the quota's window resets.
+    private var pausedUntil: Date?
 
     init(
         mapping: HomeAssistantMapping, publishesDiscovery: Bool, version: String, state: BridgeState, policy: FetchPolicy,
@@ -140,6 +143,25 @@ actor BridgeRuntime {
         planner.requestRefresh(at: now)
     }
 
+    /// Counts requests the login sent against its one daily budget.
+    func noteRequestsSent(_ dates: [Date]) {
+        planner.noteRequestsSent(dates)
+    }
+
+    /// The login's requests of the last 24 hours and what the budget leaves, for `bridge/info`.
+    func updateDailyUsage(at now: Date, pausedUntil: Date?) -> Bool {
+        let before = (rateLimit.usedToday, rateLimit.leftToday, self.pausedUntil)
+        rateLimit.usedToday = planner.loginRequestCount(inDayBefore: now)
+        rateLimit.leftToday = planner.requestsLeft(at: now)
+        self.pausedUntil = pausedUntil
+        rateLimit.pausedUntil = pausedUntil
+        return before != (rateLimit.usedToday, rateLimit.leftToday, pausedUntil)
+    }
+
+    func noteUndecodableResponse(keptAt path: String) {
+        lastUndecodableResponse = path
+    }
+
     func apply(_ data: MeterData) -> MeterDataApplying.Summary {
         MeterDataApplying.apply(data, described: describedSeries[data.meteringPointId] ?? [], settings: applying, to: &ledger)
     }
@@ -183,7 +205,9 @@ actor BridgeRuntime {
 
     private func record(_ status: RateLimitStatus?) {
         guard let status, !status.isEmpty else { return }
-        rateLimit = RateLimitSnapshot(limit: status.limit, remaining: status.remaining, resetAt: status.resetAt)
+        rateLimit.limit = status.limit
+        rateLimit.remaining = status.remaining
+        rateLimit.resetAt = status.resetAt
         BridgeMetrics.rateLimit(remaining: status.remaining)
     }
 
@@ -228,7 +252,7 @@ actor BridgeRuntime {
         BridgeSnapshot(
             version: version, authentication: authentication, lastSuccessfulFetch: lastSuccessfulFetch,
             nextPlannedFetch: nextPlannedFetch, rateLimit: rateLimit, lastError: lastError,
-            meteringPointIDs: meteringPointIds)
+            meteringPointIDs: meteringPointIds, lastUndecodableResponse: lastUndecodableResponse)
     }
 
     /// Online while its data can be fetched: the login works, core data lists it, its last fetch did

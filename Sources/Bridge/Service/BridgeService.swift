@@ -60,7 +60,7 @@ public final class BridgeService: Service, BridgeControl {
             qos: QualityOfService(rawValue: UInt8(configuration.mqtt.qos.rawValue)) ?? .atLeastOnce))
         runtime = BridgeRuntime(
             mapping: mapping, publishesDiscovery: configuration.homeAssistant.discovery, version: options.version,
-            state: state, policy: FetchPolicy(configuration.bridge),
+            state: state, policy: FetchPolicy(configuration),
             applying: MeterDataApplying.Settings(
                 maximumIntervalKilowattHoursWithoutUnit: configuration.ckw.maximumIntervalKilowattHoursWithoutUnit))
         client = try MQTTClient(

@@ -39,7 +39,10 @@ struct FetchFailure: Error, Sendable {
         case let error as OpenEnergyError:
             switch error {
             case .httpStatus(_, 401, _, _):
-                return FetchFailure(scope: .login, message: "\(error.description). \(CKWConnection.loginHint)")
+                // The client refreshed the token once and retried with backoff: a refused refresh
+                // (`invalid_grant`) would have been `loginRequired`. A 401 that survives a working
+                // refresh is the gateway's trouble, retried at the next poll; a new login would not help.
+                return FetchFailure(scope: .service, message: "\(error.description). The login itself works (the token was just refreshed); the bridge keeps retrying.")
             case .httpStatus(_, let status, _, _) where (400..<500).contains(status) && status != 408:
                 return FetchFailure(scope: .meteringPoint, message: error.description)
             case .decoding, .invalidRequest:

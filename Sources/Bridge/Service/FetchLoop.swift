@@ -59,7 +59,7 @@ struct FetchLoop: Sendable {
 
             var realTimeLimit: Duration?
             let hasCoreData = await runtime.hasCoreData
-            if (!hasCoreData || clock.now >= coreDataDue), ContinuousClock.now >= coreDataNotBefore {
+            if (!hasCoreData || clock.now >= coreDataDue), ContinuousClock.now >= coreDataNotBefore, await quotaPause() == nil {
                 if await readCoreData() {
                     coreDataDue = clock.now.addingTimeInterval(options.coreDataInterval.timeInterval)
                     coreDataRetry.reset()
@@ -85,8 +85,12 @@ struct FetchLoop: Sendable {
             }
             if authentication == .loginRequired { continue }
 
+            await noteRequestsSent()
             let now = clock.now
-            let nextFetch = await runtime.nextDecisionDate(after: now)
+            var nextFetch = await runtime.nextDecisionDate(after: now)
+            let pausedUntil = await quotaPause()
+            if let pausedUntil, let planned = nextFetch, planned < pausedUntil { nextFetch = pausedUntil }
+            if await runtime.updateDailyUsage(at: now, pausedUntil: pausedUntil) { queue.enqueue(.info) }
             let next = min(nextFetch ?? .distantFuture, coreDataDue)
             if await runtime.setNextPlannedFetch(nextFetch) { queue.enqueue(.info) }
             if unsaved.isPending, saveRetry.due == nil { saveRetry.schedule() }
@@ -117,6 +121,20 @@ struct FetchLoop: Sendable {
         } else {
             retry.schedule()
         }
+    }
+
+    /// When the pacer holds every request back for more than a minute (the quota is spent until
+    /// its reset). The pacer keeps real time: only comparable when the bridge does too (not in the demo).
+    private func quotaPause() async -> Date? {
+        guard clock is SystemClock, let until = await ckw.api.nextRequestNotBefore,
+              until.timeIntervalSince(clock.now) > 60 else { return nil }
+        return until
+    }
+
+    /// Counts what the API client sent since the last call against the login's budget.
+    private func noteRequestsSent() async {
+        let sent = ckw.takeSentRequests()
+        if !sent.isEmpty { await runtime.noteRequestsSent(sent) }
     }
 
     // MARK: Core data
@@ -201,6 +219,12 @@ struct FetchLoop: Sendable {
                 await runtime.withdraw(Array(requests[index...]), issuedAt: issuedAt)
                 break
             }
+            if await quotaPause() != nil {
+                // The quota is spent until a reset far off: wait for it in the loop (where refresh
+                // commands and shutdown are heard and `bridge/info` says so), not inside a request.
+                await runtime.withdraw(Array(requests[index...]), issuedAt: issuedAt)
+                break
+            }
             let id = request.meteringPointId
             do {
                 let data = try await ckw.api.meterData(meteringPointId: id, from: request.from, to: request.to)
@@ -256,6 +280,7 @@ struct FetchLoop: Sendable {
 
     /// Saves the whole state; on success also publishes what earlier failed saves held back.
     private func save() async -> Bool {
+        await noteRequestsSent()
         let state = await runtime.persistentState
         do {
             try store.save(state)
@@ -294,6 +319,9 @@ struct FetchLoop: Sendable {
                 logger.error("CKW login required, meters are unavailable until then: \(failure.message)")
             }
         case .meteringPoint, .service:
+            if ckw.undecodableResponses.hasKept {
+                await runtime.noteUndecodableResponse(keptAt: ckw.undecodableResponses.path)
+            }
             let turnedOffline = await runtime.fetchFailed(meteringPointId, error: failure.message, rateLimit: ckw.api.rateLimitStatus)
             var metadata: Logger.Metadata = [:]
             if let meteringPointId { metadata["meteringPoint"] = "\(meteringPointId)" }

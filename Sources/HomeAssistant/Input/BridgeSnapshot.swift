@@ -14,6 +14,8 @@ public struct BridgeSnapshot: Sendable, Equatable {
     public var lastError: String?
     /// The metering points this bridge serves, so scripts can find their topics.
     public var meteringPointIDs: [String]
+    /// Where the last API response that could not be decoded is kept (masked), if there was one.
+    public var lastUndecodableResponse: String?
 
     public init(
         version: String,
@@ -22,8 +24,10 @@ public struct BridgeSnapshot: Sendable, Equatable {
         nextPlannedFetch: Date? = nil,
         rateLimit: RateLimitSnapshot = RateLimitSnapshot(),
         lastError: String? = nil,
-        meteringPointIDs: [String] = []
+        meteringPointIDs: [String] = [],
+        lastUndecodableResponse: String? = nil
     ) {
+        self.lastUndecodableResponse = lastUndecodableResponse
         self.version = version
         self.authentication = authentication
         self.lastSuccessfulFetch = lastSuccessfulFetch
@@ -52,10 +56,20 @@ public struct RateLimitSnapshot: Sendable, Equatable {
     public var remaining: Int?
     /// When the current window ends.
     public var resetAt: Date?
+    /// Requests the login sent in the last 24 hours (all metering points, core data, retries).
+    public var usedToday: Int?
+    /// Requests the bridge may still send within the daily budget.
+    public var leftToday: Int?
+    /// When the bridge sends nothing before the quota's window resets (the reserve is reached).
+    public var pausedUntil: Date?
 
-    public init(limit: Int? = nil, remaining: Int? = nil, resetAt: Date? = nil) {
+    public init(limit: Int? = nil, remaining: Int? = nil, resetAt: Date? = nil,
+                usedToday: Int? = nil, leftToday: Int? = nil, pausedUntil: Date? = nil) {
         self.limit = limit
         self.remaining = remaining
         self.resetAt = resetAt
+        self.usedToday = usedToday
+        self.leftToday = leftToday
+        self.pausedUntil = pausedUntil
     }
 }

@@ -42,8 +42,12 @@ extension HomeAssistantMapping {
                 "limit": .wholeNumber(snapshot.rateLimit.limit),
                 "remaining": .wholeNumber(snapshot.rateLimit.remaining),
                 "reset": .timestamp(snapshot.rateLimit.resetAt),
+                "used_today": .wholeNumber(snapshot.rateLimit.usedToday),
+                "left_today": .wholeNumber(snapshot.rateLimit.leftToday),
+                "paused_until": .timestamp(snapshot.rateLimit.pausedUntil),
             ]),
             "last_error": .text(snapshot.lastError),
+            "last_undecodable_response": .text(snapshot.lastUndecodableResponse),
             "metering_points": .array(snapshot.meteringPointIDs.map(JSONValue.string)),
         ])
     }

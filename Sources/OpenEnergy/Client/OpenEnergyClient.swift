@@ -17,9 +17,11 @@ public final class OpenEnergyClient: Sendable {
     private let pacer: RequestPacer
     private let clock: any OpenEnergyClock
     private let logger: Logger
+    private let observer: OpenEnergyClientObserver
     private let lastRateLimitStatus = Mutex<RateLimitStatus?>(nil)
     /// Patterns of decoding warnings already logged: each is logged once per process, not per poll.
     private let loggedWarnings = Mutex<Set<String>>([])
+    private let resetUnitLearner = Mutex(ResetUnitLearner())
 
     /// - Parameters:
     ///   - httpClient: shared, owned and shut down by the caller (see `OpenEnergyHTTP.makeHTTPClient`).
@@ -30,8 +32,10 @@ public final class OpenEnergyClient: Sendable {
         tokenProvider: any AccessTokenProvider,
         pacer: RequestPacer? = nil,
         clock: any OpenEnergyClock = SystemClock(),
-        logger: Logger = Logger(label: "ckw2mqtt.openenergy")
+        logger: Logger = Logger(label: "ckw2mqtt.openenergy"),
+        observer: OpenEnergyClientObserver = OpenEnergyClientObserver()
     ) {
+        self.observer = observer
         self.configuration = configuration
         self.httpClient = httpClient
         self.tokenProvider = tokenProvider
@@ -43,13 +47,24 @@ public final class OpenEnergyClient: Sendable {
     /// The rate-limit headers of the most recent response (`nil` before the first one).
     public var rateLimitStatus: RateLimitStatus? { lastRateLimitStatus.withLock { $0 } }
 
-    /// `GET v1/coredata`: the customer and the metering points this login may read.
+    /// The earliest time the next request may go out, when the quota is spent until a reset.
+    public var nextRequestNotBefore: Date? {
+        get async { await pacer.nextRequestNotBefore }
+    }
+
+    /// `GET v1/coredata` (or the configured path): the customer and the metering points this login may read.
     public func coreData() async throws -> CoreData {
-        let endpoint = "GET \(OpenEnergyWire.coreDataPath)"
-        let body = try await get(path: OpenEnergyWire.coreDataPath, query: [], endpoint: endpoint)
-        let coreData = try OpenEnergyWireDecoding.coreData(from: body, endpoint: endpoint, options: configuration.decoding)
-        logOnce(coreData.warnings)
-        return coreData
+        let path = configuration.contract.resolvedCoreDataPath
+        let endpoint = "GET \(path)"
+        let exchange = try await get(path: path, query: [], endpoint: endpoint)
+        do {
+            let coreData = try OpenEnergyWireDecoding.coreData(from: exchange.body, endpoint: endpoint, options: configuration.decoding)
+            logOnce(coreData.warnings)
+            return coreData
+        } catch {
+            observer.undecodableBody?(exchange, error)
+            throw error
+        }
     }
 
     /// Meter data of one metering point in `[from, to)`, optionally for one OBIS code only.
@@ -64,17 +79,22 @@ public final class OpenEnergyClient: Sendable {
         else {
             throw OpenEnergyError.invalidRequest("metering point id '\(meteringPointId)' has characters a path segment cannot hold")
         }
-        let path = OpenEnergyWire.meterDataPath(meteringPointId: meteringPointId)
+        let contract = configuration.contract
+        let path = contract.resolvedMeterDataPath(meteringPointId: meteringPointId)
         let endpoint = "GET \(path)"
         var pieces: [MeterData] = []
-        for chunk in DateRangeChunker.chunks(from: from, to: to, maximumLength: configuration.maximumRangePerRequest) {
-            var query = [
-                (OpenEnergyWire.MeterDataQuery.from, ISO8601Timestamp.format(chunk.lowerBound)),
-                (OpenEnergyWire.MeterDataQuery.to, ISO8601Timestamp.format(chunk.upperBound)),
-            ]
-            if let obis { query.append((OpenEnergyWire.MeterDataQuery.obis, obis)) }
-            let body = try await get(path: path, query: query, endpoint: endpoint)
-            var piece = try OpenEnergyWireDecoding.meterData(from: body, endpoint: endpoint, options: configuration.decoding)
+        for request in contract.requests(from: from, to: to) {
+            let chunk = request.covers
+            var query = [(contract.fromParameter, request.from), (contract.toParameter, request.to)]
+            if let obis { query.append((contract.obisParameter, obis)) }
+            let exchange = try await get(path: path, query: query, endpoint: endpoint)
+            var piece: MeterData
+            do {
+                piece = try OpenEnergyWireDecoding.meterData(from: exchange.body, endpoint: endpoint, options: configuration.decoding)
+            } catch {
+                observer.undecodableBody?(exchange, error)
+                throw error
+            }
             logOnce(piece.warnings)
             // Data for another metering point must never be filed under this one.
             guard piece.meteringPointId == meteringPointId else {
@@ -103,37 +123,69 @@ public final class OpenEnergyClient: Sendable {
 
     // MARK: Requests
 
-    /// One GET through the pacer, retried once with a refreshed token after a 401. Returns a 2xx body.
-    private func get(path: String, query: [(String, String)], endpoint: String) async throws -> Data {
+    /// One GET through the pacer. The token is taken inside each attempt, after the pacer's wait: a
+    /// token taken before a long wait may have expired by the time the request goes out. A 401 makes
+    /// the next attempt refresh first; a 401 for the refreshed token is retried with backoff (see
+    /// `RequestPacer.Outcome.rejectedToken`). Returns the 2xx exchange.
+    private func get(path: String, query: [(String, String)], endpoint: String) async throws -> OpenEnergyExchange {
         var query = query
         if case .queryParameter(let name, let value) = configuration.userIdentification {
             query.append((name, value))
         }
         let url = try makeURL(path: path, query: query)
-        guard configuration.userIdentification == .bearerToken else {
-            let response = try await pacedGET(url: url, token: nil, endpoint: endpoint)
-            guard (200..<300).contains(response.statusCode) else { throw error(for: response, endpoint: endpoint) }
-            return response.body
+        let tokens = TokenAttempts()
+        let exchange = try await pacedGET(url: url, endpoint: endpoint, tokens: tokens)
+        guard (200..<300).contains(exchange.statusCode) else {
+            throw error(for: exchange, endpoint: endpoint, refreshed: tokens.refreshed)
         }
-        var token = try await tokenProvider.accessToken()
-        var response = try await pacedGET(url: url, token: token, endpoint: endpoint)
-        if response.statusCode == 401 {
-            logger.info("access token rejected, refreshing once", metadata: ["endpoint": "\(endpoint)"])
-            token = try await tokenProvider.refreshedAccessToken(after: token)
-            response = try await pacedGET(url: url, token: token, endpoint: endpoint)
-        }
-        guard (200..<300).contains(response.statusCode) else {
-            throw error(for: response, endpoint: endpoint)
-        }
-        return response.body
+        return exchange
     }
 
-    private func pacedGET(url: String, token: String?, endpoint: String) async throws -> OpenEnergyHTTP.Response {
+    /// What the attempts of one call know about the token: the one the API refused, and whether a
+    /// refresh has been done since.
+    private final class TokenAttempts: Sendable {
+        private struct State {
+            var rejected: String?
+            var refreshed = false
+        }
+        private let state = Mutex(State())
+
+        var refreshed: Bool { state.withLock { $0.refreshed } }
+
+        func token(from provider: any AccessTokenProvider, logger: Logger, endpoint: String) async throws -> String {
+            if let rejected = state.withLock({ $0.rejected }) {
+                logger.info("access token rejected, refreshing", metadata: ["endpoint": "\(endpoint)"])
+                let token = try await provider.refreshedAccessToken(after: rejected)
+                state.withLock { $0.rejected = nil; $0.refreshed = true }
+                return token
+            }
+            return try await provider.accessToken()
+        }
+
+        /// Notes a 401; returns whether the refused token was already a refreshed one. Then the
+        /// next attempt uses it again rather than refreshing once more: the login is fine, the
+        /// gateway has not caught up, and a refresh per retry would only spend refresh tokens.
+        func rejected(_ token: String) -> Bool {
+            state.withLock { state in
+                if state.refreshed { return true }
+                state.rejected = token
+                return false
+            }
+        }
+    }
+
+    private func pacedGET(url: String, endpoint: String, tokens: TokenAttempts) async throws -> OpenEnergyExchange {
         let clock = clock
         let configuration = configuration
         let httpClient = httpClient
+        let tokenProvider = tokenProvider
+        let logger = logger
+        let observer = observer
         return try await pacer.run(
             {
+                // Named by id (Backend API without a token): no token is asked for or sent.
+                let token = configuration.userIdentification == .bearerToken
+                    ? try await tokens.token(from: tokenProvider, logger: logger, endpoint: endpoint) : nil
                 var request = HTTPClientRequest(url: url)
                 request.method = .GET
                 if let token {
@@ -149,22 +201,51 @@ public final class OpenEnergyClient: Sendable {
                 if case .header(let name, let value) = configuration.userIdentification {
                     request.headers.add(name: name, value: value)
                 }
+                let sentAt = clock.now
+                let started = ContinuousClock.now
+                observer.requestSent?(sentAt)
                 let response = try await OpenEnergyHTTP.send(
                     request, with: httpClient, endpoint: endpoint,
                     timeout: configuration.requestTimeout, maximumBodySize: configuration.maximumBodySize
                 )
-                let status = RateLimitHeaderParser.parse(headers: OpenEnergyHTTP.headerPairs(response.headers), receivedAt: clock.now)
+                let headers = OpenEnergyHTTP.headerPairs(response.headers)
+                let receivedAt = clock.now
+                let status = RateLimitHeaderParser.parse(headers: headers, receivedAt: receivedAt, resetUnit: self.resetUnit(headers: headers, at: receivedAt))
                 self.lastRateLimitStatus.withLock { $0 = status }
-                return PacedResponse(response: response, rateLimit: status)
+                let exchange = OpenEnergyExchange(
+                    endpoint: endpoint, url: url, sentAt: sentAt, duration: (ContinuousClock.now - started).timeInterval,
+                    statusCode: response.statusCode, headers: headers, body: response.body, rateLimit: status)
+                observer.exchange?(exchange)
+                // Without a token a 401 is no token problem: retried with backoff as a service error.
+                let afterRefresh = response.statusCode == 401 ? token.map { tokens.rejected($0) } ?? true : false
+                return PacedExchange(exchange: exchange, afterRefresh: afterRefresh)
             },
-            classify: { .response(statusCode: $0.response.statusCode, rateLimit: $0.rateLimit) },
+            classify: { paced in
+                let exchange = paced.exchange
+                if exchange.statusCode == 401 {
+                    return .rejectedToken(rateLimit: exchange.rateLimit, afterRefresh: paced.afterRefresh)
+                }
+                return .response(statusCode: exchange.statusCode, rateLimit: exchange.rateLimit)
+            },
             isRetryable: OpenEnergyHTTP.isRetryable
-        ).response
+        ).exchange
     }
 
-    private struct PacedResponse: Sendable {
-        var response: OpenEnergyHTTP.Response
-        var rateLimit: RateLimitStatus
+    private struct PacedExchange: Sendable {
+        var exchange: OpenEnergyExchange
+        var afterRefresh: Bool
+    }
+
+    /// The configured reset unit; with `auto`, the one consecutive responses revealed, if any.
+    private func resetUnit(headers: [(name: String, value: String)], at date: Date) -> RateLimitResetUnit {
+        let configured = configuration.contract.resetUnit
+        guard configured == .auto else { return configured }
+        return resetUnitLearner.withLock { learner in
+            if let raw = RateLimitHeaderParser.rawReset(headers: headers) {
+                learner.observe(raw, at: date.timeIntervalSince1970)
+            }
+            return learner.learned ?? .auto
+        }
     }
 
     private func makeURL(path: String, query: [(String, String)]) throws -> String {
@@ -191,11 +272,81 @@ public final class OpenEnergyClient: Sendable {
         return url
     }
 
-    private func error(for response: OpenEnergyHTTP.Response, endpoint: String) -> OpenEnergyError {
-        if response.statusCode == 429 {
+    /// Error bodies that are not `{ "error", "message" }` (a gateway's HTML page, plain text) are
+    /// shown shortened, with metering point ids masked, rather than dropped.
+    private func error(for exchange: OpenEnergyExchange, endpoint: String, refreshed: Bool) -> OpenEnergyError {
+        if exchange.statusCode == 429 {
             return .rateLimited(endpoint: endpoint, status: rateLimitStatus)
         }
-        let body = OpenEnergyWireDecoding.errorBody(from: response.body)
-        return .httpStatus(endpoint: endpoint, status: response.statusCode, error: body?.error, message: body?.message)
+        if let body = OpenEnergyWireDecoding.errorBody(from: exchange.body) {
+            var message = body.message
+            if exchange.statusCode == 401, refreshed {
+                message = (message.map { $0 + "; " } ?? "") + Self.rejectedAfterRefresh
+            }
+            return .httpStatus(endpoint: endpoint, status: exchange.statusCode, error: body.error, message: message)
+        }
+        var message = exchange.body.isEmpty ? nil : "body: " + SensitiveDataMasker().maskedExcerpt(of: exchange.body, limit: 300)
+        if exchange.statusCode == 401, refreshed {
+            message = Self.rejectedAfterRefresh + (message.map { "; " + $0 } ?? "")
+        }
+        return .httpStatus(endpoint: endpoint, status: exchange.statusCode, error: nil, message: message)
+    }
+
+    /// Why a 401 that outlives a refresh is not a login problem.
+    public static var rejectedAfterRefreshText: String { rejectedAfterRefresh }
+    static let rejectedAfterRefresh = "the API refused a token the identity provider had just refreshed (a gateway or key-cache problem on CKW's side, not the login)"
+}
+
+/// Hooks into the client's requests, for accounting and diagnostics.
+public struct OpenEnergyClientObserver: Sendable {
+    /// Every request as it goes out (retries included), with the time on the client's clock.
+    public var requestSent: (@Sendable (Date) -> Void)?
+    /// Every response, whatever its status.
+    public var exchange: (@Sendable (OpenEnergyExchange) -> Void)?
+    /// A 2xx response whose body could not be decoded, with the decoding error.
+    public var undecodableBody: (@Sendable (OpenEnergyExchange, OpenEnergyError) -> Void)?
+
+    public init(
+        requestSent: (@Sendable (Date) -> Void)? = nil,
+        exchange: (@Sendable (OpenEnergyExchange) -> Void)? = nil,
+        undecodableBody: (@Sendable (OpenEnergyExchange, OpenEnergyError) -> Void)? = nil
+    ) {
+        self.requestSent = requestSent
+        self.exchange = exchange
+        self.undecodableBody = undecodableBody
+    }
+}
+
+/// One HTTP exchange with the API as it happened. The request's token is not kept.
+public struct OpenEnergyExchange: Sendable {
+    public init(endpoint: String, url: String, sentAt: Date, duration: TimeInterval, statusCode: Int,
+                headers: [(name: String, value: String)], body: Data, rateLimit: RateLimitStatus) {
+        self.endpoint = endpoint
+        self.url = url
+        self.sentAt = sentAt
+        self.duration = duration
+        self.statusCode = statusCode
+        self.headers = headers
+        self.body = body
+        self.rateLimit = rateLimit
+    }
+
+    /// `GET v1/coredata`
+    public var endpoint: String
+    /// The full URL, query included.
+    public var url: String
+    public var sentAt: Date
+    /// Real time from sending to the whole body.
+    public var duration: TimeInterval
+    public var statusCode: Int
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+    public var rateLimit: RateLimitStatus
+}
+
+extension Duration {
+    fileprivate var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) * 1e-18
     }
 }

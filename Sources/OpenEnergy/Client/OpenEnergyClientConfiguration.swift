@@ -13,8 +13,13 @@ public struct OpenEnergyClientConfiguration: Sendable {
     public var requestTimeout: TimeInterval
     /// Larger bodies are refused (a 31-day response is about 1 MB).
     public var maximumBodySize: Int
-    /// Longest range per meter data request; longer ranges are split.
-    public var maximumRangePerRequest: TimeInterval
+    /// Paths, query names, time format, longest range and reset unit: the adaptable contract.
+    public var contract: OpenEnergyContract
+    /// Longest range per meter data request; longer ranges are split (the contract's).
+    public var maximumRangePerRequest: TimeInterval {
+        get { contract.maximumRange }
+        set { contract.maximumRange = newValue }
+    }
     /// How bodies are read where the contract leaves it open (the zone of timestamps without one).
     public var decoding = OpenEnergyDecodingOptions()
 
@@ -27,14 +32,16 @@ public struct OpenEnergyClientConfiguration: Sendable {
         userIdentification: UserIdentification = .bearerToken,
         requestTimeout: TimeInterval = 60,
         maximumBodySize: Int = 32 * 1024 * 1024,
-        maximumRangePerRequest: TimeInterval = OpenEnergyClientConfiguration.contractMaximumRange
+        maximumRangePerRequest: TimeInterval = OpenEnergyClientConfiguration.contractMaximumRange,
+        contract: OpenEnergyContract = OpenEnergyContract()
     ) {
+        self.contract = contract
         self.baseURL = baseURL
         self.backendCredentialHeaders = backendCredentialHeaders
         self.userIdentification = userIdentification
         self.requestTimeout = requestTimeout
         self.maximumBodySize = maximumBodySize
-        self.maximumRangePerRequest = maximumRangePerRequest
+        if maximumRangePerRequest != Self.contractMaximumRange { self.contract.maximumRange = maximumRangePerRequest }
     }
 }
 

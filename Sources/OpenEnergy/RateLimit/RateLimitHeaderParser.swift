@@ -19,7 +19,10 @@ public enum RateLimitHeaderParser {
     /// that cannot represent it.
     public static let longestPlausibleWait: TimeInterval = 366 * 86_400
 
-    public static func parse(headers: some Sequence<(name: String, value: String)>, receivedAt now: Date) -> RateLimitStatus {
+    /// - Parameter resetUnit: how `X-Ratelimit-Reset` is read (`ckw.api.rate_limit_reset_unit`).
+    public static func parse(
+        headers: some Sequence<(name: String, value: String)>, receivedAt now: Date, resetUnit: RateLimitResetUnit = .auto
+    ) -> RateLimitStatus {
         var status = RateLimitStatus(observedAt: now)
         var ietf = (limit: Int?.none, remaining: Int?.none, reset: Date?.none)
         for (name, rawValue) in headers {
@@ -30,7 +33,7 @@ public enum RateLimitHeaderParser {
             case OpenEnergyWire.RateLimitHeaders.remaining:
                 status.remaining = nonNegativeInteger(value) ?? status.remaining
             case OpenEnergyWire.RateLimitHeaders.reset:
-                status.resetAt = parseReset(value, now: now) ?? status.resetAt
+                status.resetAt = parseReset(value, now: now, unit: resetUnit) ?? status.resetAt
             case "retry-after":
                 status.retryAfter = parseRetryAfter(value, now: now) ?? status.retryAfter
             case "ratelimit":
@@ -56,18 +59,49 @@ public enum RateLimitHeaderParser {
         return status
     }
 
-    /// An `X-Ratelimit-Reset` value: milliseconds until the reset, or an absolute epoch time (seconds or
-    /// milliseconds) when the number lands plausibly close to `now` read as one. Resets in the past mean now.
-    public static func parseReset(_ value: String, now: Date) -> Date? {
+    /// Window lengths in seconds that `auto` reads as seconds: in milliseconds they would be windows
+    /// of a fraction of a second to a few minutes that no quota uses, while a fresh window of a day
+    /// announces exactly `86400` in seconds.
+    static let commonWindowSeconds: Set<Double> = [
+        60, 300, 600, 900, 1_800, 3_600, 7_200, 10_800, 21_600, 43_200, 86_400, 604_800,
+    ]
+
+    /// The raw number of `X-Ratelimit-Reset`, for learning its unit from consecutive responses.
+    public static func rawReset(headers: some Sequence<(name: String, value: String)>) -> Double? {
+        for (name, value) in headers where name.lowercased() == OpenEnergyWire.RateLimitHeaders.reset {
+            return nonNegativeNumber(value.trimmingSpacesAndTabs())
+        }
+        return nil
+    }
+
+    /// An `X-Ratelimit-Reset` value read in `unit`. With `.auto`: an absolute epoch time (seconds or
+    /// milliseconds) when the number lands plausibly close to `now` read as one, seconds when it is
+    /// exactly a common window length in seconds, otherwise milliseconds until the reset.
+    /// Resets in the past mean now.
+    public static func parseReset(_ value: String, now: Date, unit: RateLimitResetUnit = .auto) -> Date? {
         guard let number = nonNegativeNumber(value) else { return nil }
         let nowSeconds = now.timeIntervalSince1970
-        if plausibleAbsoluteWindow.contains(number / 1_000 - nowSeconds) {
-            return Date(timeIntervalSince1970: max(number / 1_000, nowSeconds))
+        switch unit {
+        case .milliseconds:
+            return plausible(now.addingTimeInterval(number / 1_000), now: now)
+        case .seconds:
+            return plausible(now.addingTimeInterval(number), now: now)
+        case .epoch:
+            // Epoch milliseconds have 13 digits today; epoch seconds stay below 1e11 until year 5138.
+            let seconds = number >= 100_000_000_000 ? number / 1_000 : number
+            return plausible(Date(timeIntervalSince1970: max(seconds, nowSeconds)), now: now)
+        case .auto:
+            if plausibleAbsoluteWindow.contains(number / 1_000 - nowSeconds) {
+                return Date(timeIntervalSince1970: max(number / 1_000, nowSeconds))
+            }
+            if plausibleAbsoluteWindow.contains(number - nowSeconds) {
+                return Date(timeIntervalSince1970: max(number, nowSeconds))
+            }
+            if commonWindowSeconds.contains(number) {
+                return plausible(now.addingTimeInterval(number), now: now)
+            }
+            return plausible(now.addingTimeInterval(number / 1_000), now: now)
         }
-        if plausibleAbsoluteWindow.contains(number - nowSeconds) {
-            return Date(timeIntervalSince1970: max(number, nowSeconds))
-        }
-        return plausible(now.addingTimeInterval(number / 1_000), now: now)
     }
 
     /// `Retry-After`: delta seconds, or an HTTP date (IMF-fixdate, RFC 850 or asctime). Dates in the past mean now.

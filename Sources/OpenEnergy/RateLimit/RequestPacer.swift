@@ -13,16 +13,22 @@ public actor RequestPacer {
         public var maximumAttempts: Int
         public var backoffBase: TimeInterval
         public var backoffCap: TimeInterval
-        /// The longest wait the pacer accepts from a server's `Retry-After` or reset; longer is capped.
-        public var maximumWait: TimeInterval
+        /// Caps every wait (tests and the demo); `nil`, the default, honours a reset however far
+        /// away it is: once the quota is spent, no request goes out before the window resets.
+        public var maximumWait: TimeInterval?
+        /// Spreads the remaining quota evenly until the reset. Off for a handful of requests made
+        /// by a person (`ckw2mqtt probe`): they only wait when the quota is down to the reserve.
+        public var spreadsQuota: Bool
 
         public init(
             reserve: Int = 2,
             maximumAttempts: Int = 5,
             backoffBase: TimeInterval = 1,
             backoffCap: TimeInterval = 300,
-            maximumWait: TimeInterval = 3_600
+            maximumWait: TimeInterval? = nil,
+            spreadsQuota: Bool = true
         ) {
+            self.spreadsQuota = spreadsQuota
             self.reserve = reserve
             self.maximumAttempts = max(1, maximumAttempts)
             self.backoffBase = backoffBase
@@ -37,6 +43,10 @@ public actor RequestPacer {
         case response(statusCode: Int, rateLimit: RateLimitStatus)
         /// No response (connection refused, reset, timeout).
         case networkError
+        /// 401: the token was refused. The first time the caller refreshes and the attempt is
+        /// repeated at once; a 401 for a freshly refreshed token (`afterRefresh`) is the gateway's
+        /// trouble (key cache, audience mapping), not the login's, and is retried with backoff.
+        case rejectedToken(rateLimit: RateLimitStatus, afterRefresh: Bool)
     }
 
     public let policy: Policy
@@ -84,17 +94,34 @@ public actor RequestPacer {
             do {
                 let result = try await attempt()
                 let outcome = classify(result)
-                guard case let .response(statusCode, status) = outcome else {
+                let statusCode: Int
+                let status: RateLimitStatus
+                switch outcome {
+                case .networkError:
                     scheduleBackoff(attempt: attemptNumber)
                     if isLastAttempt { return result }
                     attemptNumber += 1
                     continue
+                case let .rejectedToken(rateLimit, afterRefresh):
+                    record(rateLimit)
+                    if afterRefresh {
+                        logger.info("the API refused a freshly refreshed token; retrying with backoff", metadata: ["attempt": "\(attemptNumber + 1)"])
+                        scheduleBackoff(attempt: attemptNumber)
+                    } else {
+                        scheduleSpacing(after: rateLimit)
+                    }
+                    if isLastAttempt { return result }
+                    attemptNumber += 1
+                    continue
+                case let .response(code, rateLimit):
+                    statusCode = code
+                    status = rateLimit
                 }
                 record(status)
                 // The wait is scheduled even after the last attempt: the next call must respect it too.
                 if statusCode == 429 || statusCode == 503 {
                     if let retryDate = PacingArithmetic.retryDate(after: status, now: clock.now) {
-                        let until = min(retryDate, clock.now.addingTimeInterval(policy.maximumWait))
+                        let until = capped(retryDate)
                         notBefore = until
                         logger.info("rate limited or unavailable, waiting", metadata: ["status": "\(statusCode)", "until": "\(ISO8601Timestamp.format(until))"])
                     } else {
@@ -132,12 +159,32 @@ public actor RequestPacer {
             notBefore = nil
             return
         }
+        if !policy.spreadsQuota, remaining > policy.reserve {
+            notBefore = nil
+            return
+        }
         let spacing = PacingArithmetic.spacing(
             remaining: remaining,
             reserve: policy.reserve,
             secondsUntilReset: resetAt.timeIntervalSince(status.observedAt)
         )
-        notBefore = spacing > 0 ? status.observedAt.addingTimeInterval(min(spacing, policy.maximumWait)) : nil
+        notBefore = spacing > 0 ? capped(status.observedAt.addingTimeInterval(spacing)) : nil
+        if let notBefore, notBefore.timeIntervalSince(status.observedAt) >= 3_600 {
+            logger.notice("the request quota is spent down to its reserve; the next request waits for the window to reset", metadata: [
+                "remaining": "\(remaining)", "reserve": "\(policy.reserve)", "until": "\(ISO8601Timestamp.format(notBefore))",
+            ])
+        }
+    }
+
+    private func capped(_ date: Date) -> Date {
+        guard let maximumWait = policy.maximumWait else { return date }
+        return min(date, clock.now.addingTimeInterval(maximumWait))
+    }
+
+    /// The earliest time the next request may start, when it is in the future (a spent quota).
+    public var nextRequestNotBefore: Date? {
+        guard let notBefore, notBefore > clock.now else { return nil }
+        return notBefore
     }
 
     private func scheduleBackoff(attempt: Int) {

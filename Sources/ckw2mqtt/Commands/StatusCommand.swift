@@ -61,8 +61,17 @@ struct StatusCommand: AsyncParsableCommand {
             let limit = (rate["limit"] as? Int).map(String.init) ?? "?"
             let reset = rate["reset"] as? String ?? "-"
             lines.append("  API requests remaining: \(remaining) of \(limit) (window resets \(reset))")
+            if let used = rate["used_today"] as? Int, let left = rate["left_today"] as? Int {
+                lines.append("  requests of this login in the last 24 h: \(used), \(left) left within the daily limit")
+            }
+            if let paused = rate["paused_until"] as? String {
+                lines.append("  quota spent: no request before \(paused)")
+            }
         }
         if let error = info["last_error"] as? String { lines.append("  last error: \(error)") }
+        if let kept = info["last_undecodable_response"] as? String {
+            lines.append("  last response ckw2mqtt could not read, masked: \(kept)")
+        }
         return lines
     }
 

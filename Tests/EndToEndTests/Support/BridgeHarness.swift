@@ -118,6 +118,10 @@ final class BridgeHarness: Sendable {
             configuration.ckw.clientSecret = Secret(SimulatorConfiguration.BackendApp().clientSecret)
         }
         configuration.bridge.pollInterval = Self.duration(settings.pollInterval)
+        // The simulator runs without a rate limit and these tests are not about the quota: a
+        // household's 100 requests a day would stretch the polls of several metering points
+        // beyond the hour the tests move the clock (see LoginBudgetTests for the budget).
+        configuration.ckw.dailyRequestLimit = 10_000
         configuration.ckw.requestTimeout = settings.requestTimeout
         if let apiBaseURL = settings.apiBaseURL { configuration.ckw.apiBaseURL = apiBaseURL }
         configuration.ckw.meteringPoints = settings.meteringPoints

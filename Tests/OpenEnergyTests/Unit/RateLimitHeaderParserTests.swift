@@ -29,7 +29,9 @@ struct RateLimitHeaderParserTests {
             let status = RateLimitHeaderParser.parse(headers: headers, receivedAt: now)
             #expect(status.limit == limit)
             #expect(status.remaining == remaining)
-            let expected = now.addingTimeInterval(Double(resetMs) / 1_000)
+            // A common window length in seconds (86400: a day) is read as seconds; see `secondsWindow`.
+            let expected = RateLimitHeaderParser.commonWindowSeconds.contains(Double(resetMs))
+                ? now.addingTimeInterval(Double(resetMs)) : now.addingTimeInterval(Double(resetMs) / 1_000)
             #expect(abs(status.resetAt!.timeIntervalSince(expected)) < 0.000_5)
             #expect(status.retryAfter == nil)
         }
