@@ -52,9 +52,27 @@ struct LoginAsRegisteredTests {
 
     private func loginWithRegisteredPort(_ port: Int) async throws {
         let registered = "http://localhost:\(port)/ckw/callback"
+        let (sent, tokens) = try await Self.loginSendingRedirect(registered: registered)
+        #expect(sent == registered)
+        #expect(tokens.refreshToken != nil)
+    }
+
+    @Test("a registered loopback redirect URI without a port is matched with any port")
+    func registeredWithoutPort() async throws {
+        let registered = "http://127.0.0.1/callback"
+        #expect(LoopbackRedirect(registered: URL(string: registered)!)?.port == nil)
+        let (sent, _) = try await Self.loginSendingRedirect(registered: registered)
+        let used = try #require(sent.flatMap(URL.init(string:)))
+        #expect(used.host == "127.0.0.1")
+        #expect(used.port != nil)
+        #expect(used.path == "/callback")
+    }
+
+    /// A loopback login for `registered` against a simulator that accepts exactly that registration
+    /// (no loopback wildcard): the redirect URI the login sent, and its tokens.
+    static func loginSendingRedirect(registered: String) async throws -> (sent: String?, tokens: TokenSet) {
         try await withSimulator({
             $0.autoApprove = true
-            // Only exactly this URI: no loopback wildcard.
             $0.clients = [SimulatorConfiguration.OAuthClient(id: "ckw2mqtt", redirectURIs: [registered], allowsLoopbackRedirects: false)]
         }) { harness in
             let browser = harness.browser()
@@ -65,31 +83,7 @@ struct LoginAsRegisteredTests {
                 await sent.set(Self.redirectURI(in: url))
                 Task { try? await browser.open(url) }
             }
-            #expect(await sent.value == registered)
-            #expect(tokens.refreshToken != nil)
-        }
-    }
-
-    @Test("a registered loopback redirect URI without a port is matched with any port")
-    func registeredWithoutPort() async throws {
-        let registered = "http://127.0.0.1/callback"
-        try await withSimulator({
-            $0.autoApprove = true
-            $0.clients = [SimulatorConfiguration.OAuthClient(id: "ckw2mqtt", redirectURIs: [registered], allowsLoopbackRedirects: false)]
-        }) { harness in
-            let browser = harness.browser()
-            let sent = SentRedirect()
-            let login = OIDCLogin(client: harness.clientConfiguration, httpClient: harness.httpClient)
-            let redirect = try #require(LoopbackRedirect(registered: URL(string: registered)!))
-            #expect(redirect.port == nil)
-            _ = try await login.loginWithLoopback(redirect: redirect, timeout: 10) { url in
-                await sent.set(Self.redirectURI(in: url))
-                Task { try? await browser.open(url) }
-            }
-            let used = try #require(await sent.value.flatMap(URL.init(string:)))
-            #expect(used.host == "127.0.0.1")
-            #expect(used.port != nil)
-            #expect(used.path == "/callback")
+            return (await sent.value, tokens)
         }
     }
 

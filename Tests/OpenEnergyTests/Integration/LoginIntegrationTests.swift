@@ -47,6 +47,20 @@ struct LoginIntegrationTests {
 
     @Test("paste mode: the user pastes the redirected URL of a redirect URI registered elsewhere")
     func pastedRedirect() async throws {
+        try await withPasteLogin { login, pending, landed in
+            let tokens = try await login.finish(pending, pastedURL: "  \(landed.absoluteString)\n")
+            #expect(tokens.refreshToken != nil)
+
+            // The same code a second time: Keycloak refuses a reused code.
+            await #expect(throws: OpenEnergyAuthError.self) {
+                try await login.finish(pending, redirect: landed)
+            }
+        }
+    }
+
+    /// A login whose redirect URI is registered elsewhere: `body` gets the started login and the
+    /// address the browser ended on, to paste.
+    private func withPasteLogin(_ body: (OIDCLogin, PendingLogin, URL) async throws -> Void) async throws {
         let registered = "https://ckw2mqtt.example.org/callback"
         try await withSimulator({
             $0.autoApprove = true
@@ -58,14 +72,7 @@ struct LoginIntegrationTests {
             let pending = try await login.start()
             var browser = harness.browser()
             browser.stopAtRedirectPrefix = registered
-            let landed = try await browser.open(pending.loginURL)
-            let tokens = try await login.finish(pending, pastedURL: "  \(landed.absoluteString)\n")
-            #expect(tokens.refreshToken != nil)
-
-            // The same code a second time: Keycloak refuses a reused code.
-            await #expect(throws: OpenEnergyAuthError.self) {
-                try await login.finish(pending, redirect: landed)
-            }
+            try await body(login, pending, try await browser.open(pending.loginURL))
         }
     }
 
@@ -81,18 +88,7 @@ struct LoginIntegrationTests {
 
     @Test("paste mode: a pasted redirect with another state is rejected")
     func forgedState() async throws {
-        let registered = "https://ckw2mqtt.example.org/callback"
-        try await withSimulator({
-            $0.autoApprove = true
-            $0.clients = [SimulatorConfiguration.OAuthClient(id: "ckw2mqtt", redirectURIs: [registered])]
-        }) { harness in
-            var configuration = harness.clientConfiguration
-            configuration.redirectURI = URL(string: registered)
-            let login = OIDCLogin(client: configuration, httpClient: harness.httpClient)
-            let pending = try await login.start()
-            var browser = harness.browser()
-            browser.stopAtRedirectPrefix = registered
-            let landed = try await browser.open(pending.loginURL)
+        try await withPasteLogin { login, pending, landed in
             var components = URLComponents(url: landed, resolvingAgainstBaseURL: false)!
             components.queryItems = components.queryItems?.map { $0.name == "state" ? URLQueryItem(name: "state", value: "forged") : $0 }
             await #expect(throws: OpenEnergyAuthError.stateMismatch) {
