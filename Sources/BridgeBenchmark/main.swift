@@ -212,7 +212,7 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
         try await login(simulator, into: directory)
         var configuration = try ConfigurationLoader(environment: [:]).load(yaml: """
             mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: bench-latency}
-            ckw: {issuer: "\(simulator.issuerURL.absoluteString)", api_base_url: "\(simulator.clientAPIBaseURL.absoluteString)", client_id: ckw2mqtt}
+            ckw: {issuer: "\(simulator.issuerURL.absoluteString)", api_base_url: "\(simulator.clientAPIBaseURL.absoluteString)", client_id: ckw2mqtt, api: {daily_request_limit: 1000}}
             bridge: {state_directory: "\(directory)", poll_interval: 15m}
             """)
         configuration.logging.level = .warning
