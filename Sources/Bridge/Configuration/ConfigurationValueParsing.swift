@@ -178,10 +178,6 @@ enum ConfigurationValueParsing {
         return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
-    static func isLoopback(host: String) -> Bool {
-        LoopbackHost.contains(host)
-    }
-
     // MARK: Topics
 
     /// An MQTT topic (or topic prefix) we publish to: no wildcards, no empty levels at the ends.
