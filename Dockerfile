@@ -21,17 +21,15 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
-# Linking/: the order of the steady state's functions, which release builds link by.
-COPY Linking ./Linking
 COPY Sources ./Sources
+COPY scripts ./scripts
 # Package.swift declares the test targets too; SwiftPM wants their directories to exist.
 COPY Tests ./Tests
-# The cache mount keeps the dependency checkouts and the build between image builds. The Swift
-# runtime and Foundation are linked in (Package.swift, release builds), so the runtime image needs
-# no Swift.
+# The cache mount keeps the dependency checkouts and the build between image builds.
+# scripts/build-release links the Swift runtime and Foundation in (the runtime image needs no
+# Swift) and keeps the debug info out of the binary (/out/ckw2mqtt.debug stays in this stage).
 RUN --mount=type=cache,target=/src/.build \
-    swift build -c release --product ckw2mqtt \
- && install -D -m 0755 "$(swift build -c release --show-bin-path)/ckw2mqtt" /out/ckw2mqtt
+    scripts/build-release /out
 
 # ---- runtime ---------------------------------------------------------------------------------
 FROM ${RUNTIME_IMAGE}

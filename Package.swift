@@ -290,19 +290,14 @@ let package = Package(
             dependencies: ["BridgeObservability", "Bridge", "HomeAssistant"],
             swiftSettings: swiftSettings
         ),
-        // Gives back the pages of code and constants that only start-up used (`ckw2mqtt run`).
-        .target(name: "CProcessImage"),
-        .testTarget(
-            name: "CProcessImageTests",
-            dependencies: ["CProcessImage"],
-            swiftSettings: swiftSettings
-        ),
+        // glibc's `malloc_trim` (malloc.h is not part of Swift's Glibc module), for `ckw2mqtt run`.
+        .systemLibrary(name: "CGlibcMalloc"),
         // The command: `run` (the daemon), `demo`, `simulate`, `login`, `logout`, `status`,
         // `check-config`, `purge`.
         .executableTarget(
             name: "ckw2mqtt",
             dependencies: [
-                "CProcessImage",
+                "CGlibcMalloc",
                 "Bridge",
                 "BridgeObservability",
                 "Mosquitto",
@@ -320,21 +315,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings,
             linkerSettings: [
-                // Full RELRO: no lazy symbol lookups once running; also the usual hardening.
-                .unsafeFlags(["-Xlinker", "-z", "-Xlinker", "now"]),
-                // Release: the Swift runtime and Foundation built in, and lld placing the functions
-                // the steady state runs side by side (Linking/steady-state.order, made by
-                // scripts/update-link-order), so that the daemon between polls keeps few pages of
-                // code resident. Static Foundation needs its C libraries named.
-                .unsafeFlags([
-                    "-static-stdlib",
-                    "-Xlinker", "-lCoreFoundation", "-Xlinker", "-l_FoundationICU",
-                    "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
-                    "-use-ld=lld",
-                    "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Linking/steady-state.order",
-                    // Functions of the list that a change removed are no error.
-                    "-Xlinker", "--no-warn-symbol-ordering",
-                ], .when(configuration: .release)),
+                // Full RELRO: no lazy symbol lookups once running; the usual hardening for a daemon.
+                // The static Swift runtime and the stripped binary come from the release build
+                // command (scripts/build-release), not from here.
+                .unsafeFlags(["-Xlinker", "-z", "-Xlinker", "now"], .when(platforms: [.linux])),
             ]
         ),
         .testTarget(

@@ -10,13 +10,19 @@ final class BridgeProcess {
         self.directory = directory
         let configuration = directory + "/config.yaml"
         try yaml.write(toFile: configuration, atomically: true, encoding: .utf8)
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("ckw2mqtt").path
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["run", "--config", configuration]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
         try ChildProcesses.run(process)
+    }
+
+    /// The binary users install (`CKW2MQTT_BIN`, e.g. scripts/build-release's `.build/ship/ckw2mqtt`),
+    /// else the `ckw2mqtt` built beside this benchmark.
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["CKW2MQTT_BIN"], !path.isEmpty { return path }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("ckw2mqtt").path
     }
 
     var pid: Int32 { process.processIdentifier }
@@ -27,20 +33,17 @@ final class BridgeProcess {
         process.waitUntilExit()
     }
 
-    /// The largest of a few RSS samples a second apart, in MB.
-    func residentMegabytes(samples: Int = 5) async throws -> Double {
-        var largest = 0
-        for _ in 0..<samples {
-            guard let kilobytes = ResidentMemory.kilobytes(of: pid) else { throw BenchmarkFailure("ckw2mqtt run (pid \(pid)) is gone") }
-            largest = max(largest, kilobytes)
-            try await Task.sleep(for: .seconds(1))
+    /// The largest of a few samples a second apart, each figure on its own, in kB.
+    func memory(samples: Int = 5) async throws -> MemorySample {
+        var largest = MemorySample(anonymous: 0, proportional: 0, resident: 0)
+        for index in 0..<samples {
+            guard let sample = MemorySample.of(pid) else { throw BenchmarkFailure("ckw2mqtt run (pid \(pid)) is gone") }
+            largest.anonymous = max(largest.anonymous, sample.anonymous)
+            largest.proportional = max(largest.proportional, sample.proportional)
+            largest.resident = max(largest.resident, sample.resident)
+            if index < samples - 1 { try await Task.sleep(for: .seconds(1)) }
         }
-        // Where it goes: anonymous memory (heap, stacks) against mapped files (the binary, libraries).
-        if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) {
-            let parts = status.split(separator: "\n").filter { $0.hasPrefix("Rss") || $0.hasPrefix("Threads") }
-            FileHandle.standardError.write(Data((parts.joined(separator: ", ") + "\n").utf8))
-        }
-        return Double(largest) / 1024
+        return largest
     }
 }
 

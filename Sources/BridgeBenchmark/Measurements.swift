@@ -1,11 +1,29 @@
 import Foundation
 
-/// Resident memory of a process, from `/proc/<pid>/status` (what `ps` and systemd show).
-enum ResidentMemory {
-    static func kilobytes(of pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+/// The memory of a process, in kB: what it really costs (`RssAnon`: heap and stacks, which no one
+/// else shares and the kernel cannot drop), its proportional share (`Pss`, from `smaps_rollup`:
+/// shared file pages divided among their users) and what `ps` and systemd show (`VmRSS`, which
+/// counts clean pages of the binary and the libraries the kernel can drop at any time).
+struct MemorySample {
+    var anonymous: Int
+    var proportional: Int
+    var resident: Int
+
+    static func of(_ pid: Int32) -> MemorySample? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8),
+              let anonymous = kilobytes("RssAnon:", in: status),
+              let resident = kilobytes("VmRSS:", in: status),
+              let proportional = kilobytes("Pss:", in: rollup)
+        else { return nil }
+        return MemorySample(anonymous: anonymous, proportional: proportional, resident: resident)
+    }
+
+    /// "RssAnon:\t    4120 kB" -> 4120
+    private static func kilobytes(_ key: String, in text: String) -> Int? {
+        for line in text.split(separator: "\n") where line.hasPrefix(key) {
+            return Int(line.dropFirst(key.count).split(separator: " ", omittingEmptySubsequences: true).first?
+                .trimmingPrefix(while: { $0 == "\t" }) ?? "")
         }
         return nil
     }

@@ -22,12 +22,11 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load()
         LoggingSetup.bootstrap(configuration.logging)
-        MemoryTuning.apply()
         let logger = Logger(label: "ckw2mqtt")
         var bridgeOptions = BridgeOptions(tokenCheckInterval: configuration.bridge.loginCheckInterval, statusLine: .standardError)
         let memory = MemoryUpkeep(logger: logger)
         bridgeOptions.observer = { event in memory.observe(event) }
-        var services: [any Service] = []
+        var services: [any Service] = [memory]
         if let simulatorClock {
             guard let url = URL(string: simulatorClock), url.scheme == "http" || url.scheme == "https" else {
                 Terminal.error("--simulator-clock expects an http URL such as http://127.0.0.1:8080/_sim/clock")

@@ -1,44 +1,80 @@
 import Bridge
+import Foundation
 import Logging
-import Synchronization
+import ServiceLifecycle
 
-/// Keeps `ckw2mqtt run`'s resident memory at what the steady state uses, driven by the bridge's
-/// events: once caught up, the pages only start-up used are given back; a few seconds after each
-/// state save (the end of a burst of work), the heap's free pages are.
-final class MemoryUpkeep: Sendable {
-    /// Long enough for the publisher to finish the states of the first round.
-    static let releaseDelay: Duration = .seconds(10)
-    /// Saves within this window share one trim; the publisher finishes meanwhile.
+#if canImport(Glibc)
+import CGlibcMalloc
+import Glibc
+#endif
+
+/// Gives the heap's free pages back to the system a few seconds after each state save (the end of a
+/// burst of work). glibc returns only what is free at the top of the heap on its own; after a batch
+/// for 1,000 metering points (decoding, publishing, writing the state) most of the freed memory lies
+/// below blocks still in use and would stay resident for good. `malloc_trim` returns those pages.
+///
+/// A service reading the bridge's events (`observe` is `BridgeOptions.observer`).
+struct MemoryUpkeep: Service {
+    /// Long enough for the publisher to finish the batch whose state was just saved.
     static let trimDelay: Duration = .seconds(5)
 
+    private typealias Save = ContinuousClock.Instant
+    private let saves: AsyncStream<Save>
+    private let continuation: AsyncStream<Save>.Continuation
     private let logger: Logger
-    private let trimPending = Mutex(false)
 
     init(logger: Logger) {
+        // Only the newest save matters: the trim after it covers the ones before.
+        (saves, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.logger = logger
     }
 
     func observe(_ event: BridgeEvent) {
-        switch event.kind {
-        case .caughtUp:
-            // Sent once per run.
-            Task { [logger] in
-                try? await Task.sleep(for: Self.releaseDelay)
-                StartupPageRelease.release(logger: logger)
+        if case .stateSaved = event.kind { continuation.yield(.now) }
+    }
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            var lastTrim = ContinuousClock.Instant.now
+            for await save in saves where save >= lastTrim {
+                // Saves during the wait share this trim.
+                try await Task.sleep(for: Self.trimDelay)
+                lastTrim = .now
+                trim()
             }
-        case .stateSaved:
-            let alreadyPending = trimPending.withLock { pending in
-                defer { pending = true }
-                return pending
-            }
-            guard !alreadyPending else { return }
-            Task { [self] in
-                try? await Task.sleep(for: Self.trimDelay)
-                trimPending.withLock { $0 = false }
-                MemoryTuning.trim()
-            }
-        default:
-            break
         }
+    }
+
+    private func trim() {
+        #if canImport(Glibc)
+        let before = AnonymousMemory.current()
+        _ = malloc_trim(0)
+        let after = AnonymousMemory.current()
+        logger.debug("trimmed the heap after a state save", metadata: [
+            "anonymousBefore": "\(before.map(AnonymousMemory.megabytes) ?? "?")",
+            "anonymousAfter": "\(after.map(AnonymousMemory.megabytes) ?? "?")",
+        ])
+        #endif
+    }
+}
+
+/// The process's anonymous resident memory (heap, stacks), `RssAnon` of `/proc/self/status`.
+enum AnonymousMemory {
+    static func current() -> Int? {
+        #if os(Linux)
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("RssAnon:") {
+            // "RssAnon:	    4120 kB"
+            return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
+        }
+        return nil
+        #else
+        return nil
+        #endif
+    }
+
+    static func megabytes(_ bytes: Int) -> String {
+        let tenths = (bytes * 10 + 524_288) / 1_048_576
+        return "\(tenths / 10).\(tenths % 10) MB"
     }
 }
