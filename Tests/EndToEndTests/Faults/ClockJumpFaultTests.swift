@@ -1,5 +1,8 @@
+import AsyncHTTPClient
 import Bridge
 import Foundation
+import NIOCore
+import NIOHTTP1
 import OpenEnergySimulator
 import Testing
 import TestSupport
@@ -17,7 +20,7 @@ struct ClockJumpFaultTests {
             try await withSimulatorData(harness) { data in
                 let ids = try await data.meteringPointIds()
                 let clock = harness.simulator.clock
-                clock.stepBridgeClock(by: .seconds(-2 * 86_400))
+                try await stepBridgeClock(harness, by: -2 * 86_400)
                 let daemon = try DaemonProcess(harness: harness)
                 // The look-back as the stale clock sees it: what CKW had two days ago.
                 let stale = try await data.retainedStatesMismatches(
@@ -28,7 +31,7 @@ struct ClockJumpFaultTests {
                 // NTP sets the clock: the daemon says so, and its next poll (at its usual spacing,
                 // 20 minutes after the last one) fetches the two days its clock did not know of.
                 var stepped = ContinuousClock.now
-                clock.stepBridgeClock(by: .seconds(2 * 86_400))
+                try await stepBridgeClock(harness, by: 2 * 86_400)
                 try await daemon.waitForLog("the system clock jumped forward 2 d 0 h 0 min")
                 reportRecovery("ClockJumpFaultTests/steppedBothWays", "clock set forward 2 d -> logged", .now - stepped)
                 harness.advanceClock(by: 20 * 60)
@@ -40,7 +43,7 @@ struct ClockJumpFaultTests {
 
                 // Set back 3 h: logged; the next poll knows of no newer interval and asks for none.
                 stepped = .now
-                clock.stepBridgeClock(by: .seconds(-3 * 3600))
+                try await stepBridgeClock(harness, by: -3 * 3600)
                 try await daemon.waitForLog("the system clock jumped back 3 h 0 min")
                 reportRecovery("ClockJumpFaultTests/steppedBothWays", "clock set back 3 h -> logged", .now - stepped)
                 // Requests of the last hours are not "in the future" now: the budget still counts them.
@@ -49,7 +52,7 @@ struct ClockJumpFaultTests {
                 harness.advanceClock(by: 60 * 60)
                 // Forward again: the hour the daemon could not see is fetched by the next poll.
                 stepped = .now
-                clock.stepBridgeClock(by: .seconds(3 * 3600))
+                try await stepBridgeClock(harness, by: 3 * 3600)
                 try await daemon.waitForLog("the system clock jumped forward 3 h 0 min")
                 harness.advanceClock(by: 20 * 60)
                 try await waitForRetainedStates(harness, data, ids)
@@ -62,6 +65,24 @@ struct ClockJumpFaultTests {
                 try await expectEveryInterval(harness, ids[0], through: clock.now)
             }
         }
+    }
+
+    /// Steps the clock the daemon sees through the simulator's control API, as a person rehearsing would.
+    private func stepBridgeClock(_ harness: BridgeHarness, by seconds: Int) async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var request = HTTPClientRequest(url: harness.simulator.baseURL.appendingPathComponent("_sim/clock").absoluteString)
+        request.method = .PUT
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"stepBridgeClockSeconds":\#(seconds)}"#))
+        let status: HTTPResponseStatus
+        do {
+            status = try await client.execute(request, timeout: .seconds(10)).status
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        guard status == .ok else { throw TestFailure("PUT /_sim/clock answered \(status)") }
     }
 
     /// The login's requests of the last 24 hours as the retained `bridge/info` shows them, once
