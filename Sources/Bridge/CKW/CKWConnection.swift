@@ -26,6 +26,7 @@ final class CKWConnection: Sendable {
 
     init(
         configuration: BridgeConfiguration, pacing: RequestPacer.Policy = RequestPacer.Policy(), logger: Logger,
+        budgetClock: any OpenEnergyClock = SystemClock(),
         exchangeObserver: (@Sendable (OpenEnergyExchange) -> Void)? = nil
     ) throws(CKWSetupError) {
         let ckw = configuration.ckw
@@ -99,7 +100,9 @@ final class CKWConnection: Sendable {
             configuration: apiConfiguration,
             httpClient: httpClient, tokenProvider: tokens, pacer: RequestPacer(policy: pacing, logger: logger), logger: logger,
             observer: OpenEnergyClientObserver(
-                requestSent: { date in sentRequests.dates.withLock { $0.append(date) } },
+                // Stamped on the clock the planner counts the day's budget on (the simulator's in the
+                // demo and the fault tests; pacing and tokens keep real time regardless).
+                requestSent: { _ in sentRequests.dates.withLock { $0.append(budgetClock.now) } },
                 exchange: exchangeObserver,
                 undecodableBody: { exchange, error in keeper.keep(exchange, error: error) }))
     }

@@ -65,6 +65,25 @@ public struct FetchPlanner: Sendable, Equatable {
         schedule.entries[meteringPointId]?.recentRequests.count { now.timeIntervalSince($0.at) < FetchPolicy.day } ?? 0
     }
 
+    /// After a step of the wall clock by `seconds`: the times this process recorded before the
+    /// step (those in `recorded`, read from the clock before it was set) move with the clock, so
+    /// that each stays as long ago as it really is. The next poll keeps its real spacing and the
+    /// budget counts the same requests; which intervals to ask for follows the new time. Dates
+    /// outside `recorded` (loaded from the state file, written on another clock) stay.
+    public mutating func moveRecordedTimes(by seconds: TimeInterval, recorded: ClosedRange<Date>) {
+        func moved(_ date: Date) -> Date { recorded.contains(date) ? date.addingTimeInterval(seconds) : date }
+        for id in schedule.entries.keys {
+            guard var entry = schedule.entries[id] else { continue }
+            entry.lastPollAt = entry.lastPollAt.map(moved)
+            entry.lastSweepAt = entry.lastSweepAt.map(moved)
+            entry.refreshRequestedAt = entry.refreshRequestedAt.map(moved)
+            for index in entry.recentRequests.indices { entry.recentRequests[index].at = moved(entry.recentRequests[index].at) }
+            entry.recentRequests.sort { $0.at < $1.at }
+            schedule.entries[id] = entry
+        }
+        schedule.loginRequests = schedule.loginRequests.map(moved).sorted()
+    }
+
     // MARK: Deciding
 
     /// The requests due at `now`, recorded as issued. `firstNeeded(id, from, to)` answers where

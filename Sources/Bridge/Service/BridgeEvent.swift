@@ -17,6 +17,8 @@ public struct BridgeEvent: Sendable, CustomStringConvertible {
         /// Start-up is over: core data is applied, the first round of requests (the look-back) is
         /// done, and the bridge waits for the next poll for the first time. Sent once.
         case caughtUp
+        /// The wall clock was stepped by `seconds` (negative: back); the schedule moved with it.
+        case clockJumped(seconds: Double)
     }
 
     public var kind: Kind

@@ -30,6 +30,8 @@ public struct BridgeOptions: Sendable {
     public var observer: (@Sendable (BridgeEvent) -> Void)?
     /// Where the first backfill shows its progress when run in a terminal (`nil`: in the log).
     public var statusLine: TerminalStatusLine?
+    /// While the fetch loop waits, it looks this often (real time) whether the wall clock was stepped.
+    public var clockJumpCheckInterval: Duration = .seconds(10)
 
     public init(
         version: String = BridgeVersion.current,

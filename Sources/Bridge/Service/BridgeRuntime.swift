@@ -139,6 +139,14 @@ actor BridgeRuntime {
         planner.nextDecisionDate(after: now)
     }
 
+    /// A step of the wall clock: what was recorded on the clock before it moves with it.
+    func clockJumped(_ jump: ClockJump) {
+        let recorded = jump.epochStart...max(jump.epochStart, jump.from)
+        planner.moveRecordedTimes(by: jump.seconds, recorded: recorded)
+        if let last = lastSuccessfulFetch, recorded.contains(last) { lastSuccessfulFetch = last.addingTimeInterval(jump.seconds) }
+        nextPlannedFetch = nil
+    }
+
     func requestRefresh(at now: Date) {
         planner.requestRefresh(at: now)
     }

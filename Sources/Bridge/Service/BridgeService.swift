@@ -66,7 +66,7 @@ public final class BridgeService: Service, BridgeControl {
         client = try MQTTClient(
             configuration: MQTTClientSettings.configuration(configuration.mqtt, will: mapping.bridgeAvailability(.offline)),
             logger: logger)
-        ckw = try CKWConnection(configuration: configuration, pacing: options.pacing, logger: logger)
+        ckw = try CKWConnection(configuration: configuration, pacing: options.pacing, logger: logger, budgetClock: options.clock)
         browserLogin = configuration.ckw.mode.needsUserLogin(configuration.ckw.userIdentification)
             ? BrowserLogin(login: OIDCLogin(client: ckw.oidcClient, httpClient: ckw.httpClient, logger: logger))
             : nil

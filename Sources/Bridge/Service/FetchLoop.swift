@@ -35,9 +35,13 @@ struct FetchLoop: Sendable {
         var hadFirstRound = false
         var saveRetry = SaveRetry(limit: options.retryDelayLimit)
         var caughtUp = false
+        var jumps = ClockJumpDetector(clock: clock)
 
         while !Task.isCancelled {
             await retryFailedSave(&saveRetry)
+            if let jump = await noticeClockJump(&jumps) {
+                coreDataDue = coreDataDue.addingTimeInterval(jump.seconds)
+            }
             if await runtime.authentication == .loginRequired {
                 if await loginWait.shouldRetry(tokenStore: ckw.tokenStore, options: options) {
                     await ckw.reloadTokens()
@@ -52,7 +56,8 @@ struct FetchLoop: Sendable {
                         loginWait.begin(tokenStore: ckw.tokenStore)
                         options.emit(.loginRequired)
                     }
-                    await wakeup.wait(until: clock.now.addingTimeInterval(86_400), on: clock, realTimeLimit: options.tokenCheckInterval)
+                    await wakeup.wait(until: clock.now.addingTimeInterval(86_400), on: clock, realTimeLimit: options.tokenCheckInterval,
+                                      returningOnJumpOf: jumps, jumpCheckInterval: options.clockJumpCheckInterval)
                     continue
                 }
             }
@@ -103,7 +108,8 @@ struct FetchLoop: Sendable {
                 options.emit(.caughtUp)
             }
             if next > now || realTimeLimit != nil {
-                await wakeup.wait(until: next, on: clock, realTimeLimit: realTimeLimit)
+                await wakeup.wait(until: next, on: clock, realTimeLimit: realTimeLimit,
+                                  returningOnJumpOf: jumps, jumpCheckInterval: options.clockJumpCheckInterval)
             }
         }
     }
@@ -126,9 +132,21 @@ struct FetchLoop: Sendable {
     /// When the pacer holds every request back for more than a minute (the quota is spent until
     /// its reset). The pacer keeps real time: only comparable when the bridge does too (not in the demo).
     private func quotaPause() async -> Date? {
-        guard clock is SystemClock, let until = await ckw.api.nextRequestNotBefore,
-              until.timeIntervalSince(clock.now) > 60 else { return nil }
-        return until
+        guard clock is SystemClock, let wait = await ckw.api.nextRequestWait, wait > .seconds(60) else { return nil }
+        return clock.now.addingTimeInterval(wait.timeInterval)
+    }
+
+    /// Looks whether the wall clock was stepped since the last look; if so, says so once and moves
+    /// the schedule's recorded times with the clock (waits run on the monotonic clock anyway).
+    private func noticeClockJump(_ jumps: inout ClockJumpDetector) async -> ClockJump? {
+        guard let jump = jumps.check(clock) else { return nil }
+        // Requests sent before the step carry times of the old clock: they move with the others.
+        await noteRequestsSent()
+        await runtime.clockJumped(jump)
+        logger.warning("\(jump) (from \(ISO8601Timestamp.format(jump.from)) to \(ISO8601Timestamp.format(jump.to))); waits run on the monotonic clock, the schedule and the request budget moved with the clock, and the intervals to ask for follow the new time")
+        options.emit(.clockJumped(seconds: jump.seconds))
+        queue.enqueue(.info)
+        return jump
     }
 
     /// Counts what the API client sent since the last call against the login's budget.

@@ -24,13 +24,26 @@ final class Wakeup: Sendable {
         waiter?.resume()
     }
 
-    /// Returns at `deadline` on `clock`, after `realTimeLimit` of real time (if given), on a signal
-    /// or on cancellation, whichever comes first. One waiter at a time.
-    func wait(until deadline: Date, on clock: any OpenEnergyClock, realTimeLimit: Duration? = nil) async {
+    /// Returns at `deadline` on `clock`, after `realTimeLimit` of real time (if given), on a signal,
+    /// when `jumps` sees the wall clock stepped (looking every `jumpCheckInterval` of real time) or
+    /// on cancellation, whichever comes first. The wait runs on the monotonic clock: it lasts as
+    /// long as `deadline` is away when it begins. One waiter at a time.
+    func wait(
+        until deadline: Date, on clock: any OpenEnergyClock, realTimeLimit: Duration? = nil,
+        returningOnJumpOf jumps: ClockJumpDetector? = nil, jumpCheckInterval: Duration = .seconds(10)
+    ) async {
+        let monotonicDeadline = clock.monotonicDeadline(for: deadline)
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await clock.sleep(until: deadline) }
+            group.addTask { try? await clock.sleep(until: monotonicDeadline) }
             if let realTimeLimit {
                 group.addTask { try? await Task.sleep(for: realTimeLimit) }
+            }
+            if let jumps {
+                group.addTask {
+                    while !Task.isCancelled, !jumps.hasJumped(clock) {
+                        try? await Task.sleep(for: jumpCheckInterval)
+                    }
+                }
             }
             group.addTask { await self.waitForSignal() }
             await group.next()

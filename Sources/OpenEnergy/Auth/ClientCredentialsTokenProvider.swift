@@ -12,6 +12,8 @@ public actor ClientCredentialsTokenProvider: AccessTokenProvider {
     private let refreshFraction: Double
     private let logger: Logger
     private var cached: TokenSet?
+    /// When `cached` was obtained, on the monotonic clock: its age does not follow steps of the wall clock.
+    private var obtainedAt: ContinuousClock.Instant?
     private var fetchInFlight: Task<TokenSet, any Error>?
 
     public init(
@@ -29,17 +31,23 @@ public actor ClientCredentialsTokenProvider: AccessTokenProvider {
     }
 
     public func accessToken() async throws -> String {
-        if let cached, clock.now < cached.refreshDue(fraction: refreshFraction) {
+        if let cached, age(of: cached) < cached.refreshDue(fraction: refreshFraction).timeIntervalSince(cached.obtainedAt) {
             return cached.accessToken
         }
         return try await fetch().accessToken
     }
 
     public func refreshedAccessToken(after rejectedToken: String) async throws -> String {
-        if let cached, cached.accessToken != rejectedToken, clock.now < cached.accessTokenExpiresAt {
+        if let cached, cached.accessToken != rejectedToken, age(of: cached) < cached.accessTokenExpiresAt.timeIntervalSince(cached.obtainedAt) {
             return cached.accessToken
         }
         return try await fetch().accessToken
+    }
+
+    /// Seconds since `tokens` were obtained.
+    private func age(of tokens: TokenSet) -> TimeInterval {
+        guard let obtainedAt else { return .infinity }
+        return (clock.monotonicNow - obtainedAt) / .seconds(1)
     }
 
     private func fetch() async throws -> TokenSet {
@@ -52,6 +60,7 @@ public actor ClientCredentialsTokenProvider: AccessTokenProvider {
         defer { fetchInFlight = nil }
         let tokens = try await task.value
         cached = tokens
+        obtainedAt = clock.monotonicNow
         logger.debug("client_credentials token obtained", metadata: ["expiresAt": "\(ISO8601Timestamp.format(tokens.accessTokenExpiresAt))"])
         return tokens
     }

@@ -22,7 +22,11 @@ public actor TokenManager: AccessTokenProvider {
     private let lockTimeout: TimeInterval
     private let logger: Logger
 
-    private var cached: TokenSet?
+    private var cached: TokenSet? {
+        didSet { cachedAt = cached.map { _ in (clock.now, clock.monotonicNow) } }
+    }
+    /// The wall and the monotonic clock when `cached` was read or obtained.
+    private var cachedAt: (wall: Date, monotonic: ContinuousClock.Instant)?
     private var refreshInFlight: Task<TokenSet, any Error>?
     /// The refresh token the provider refused; never sent again.
     private var refusedRefreshToken: String?
@@ -53,7 +57,10 @@ public actor TokenManager: AccessTokenProvider {
 
     public func accessToken() async throws -> String {
         let tokens = try await usableTokens()
-        if clock.now < tokens.refreshDue(fraction: refreshFraction) {
+        let now = tokenClockNow
+        // Dates ahead of the clock they are compared with were written on a clock set later than
+        // ours (a box that booted with a stale clock): their age is unknown, so they are refreshed.
+        if now < tokens.refreshDue(fraction: refreshFraction), tokens.obtainedAt <= now.addingTimeInterval(Self.clockTolerance) {
             return tokens.accessToken
         }
         return try await refresh(rejected: nil).accessToken
@@ -62,7 +69,7 @@ public actor TokenManager: AccessTokenProvider {
     public func refreshedAccessToken(after rejectedToken: String) async throws -> String {
         let tokens = try await usableTokens()
         // A concurrent caller may have refreshed already.
-        if tokens.accessToken != rejectedToken, clock.now < tokens.accessTokenExpiresAt {
+        if tokens.accessToken != rejectedToken, tokenClockNow < tokens.accessTokenExpiresAt {
             return tokens.accessToken
         }
         return try await refresh(rejected: rejectedToken).accessToken
@@ -76,6 +83,17 @@ public actor TokenManager: AccessTokenProvider {
     }
 
     // MARK: Internals
+
+    /// How far ahead of our clock a token's `obtainedAt` may lie before its age counts as unknown.
+    static let clockTolerance: TimeInterval = 60
+
+    /// Now, on the wall clock as it was when the cached tokens were read or obtained, moved on by
+    /// the monotonic time since: a later step of the wall clock (NTP setting a stale clock, by
+    /// hours or days) neither keeps a dead token nor throws away a live one.
+    private var tokenClockNow: Date {
+        guard let cachedAt else { return clock.now }
+        return cachedAt.wall.addingTimeInterval((clock.monotonicNow - cachedAt.monotonic) / .seconds(1))
+    }
 
     private func usableTokens() async throws -> TokenSet {
         if let cached, cached.refreshToken != refusedRefreshToken || refusedRefreshToken == nil {

@@ -52,6 +52,11 @@ public final class OpenEnergyClient: Sendable {
         get async { await pacer.nextRequestNotBefore }
     }
 
+    /// How long the next request has to wait (monotonic time), when it has to.
+    public var nextRequestWait: Duration? {
+        get async { await pacer.nextRequestWait }
+    }
+
     /// `GET v1/coredata` (or the configured path): the customer and the metering points this login may read.
     public func coreData() async throws -> CoreData {
         let path = configuration.contract.resolvedCoreDataPath

@@ -54,8 +54,9 @@ public actor RequestPacer {
     private let unitRandom: @Sendable () -> Double
     private let logger: Logger
 
-    /// The earliest time the next request may start.
-    private var notBefore: Date?
+    /// The earliest time the next request may start, on the monotonic clock: a step of the wall
+    /// clock (NTP setting a stale clock) neither stretches nor skips a wait.
+    private var notBefore: ContinuousClock.Instant?
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
     public private(set) var lastStatus: RateLimitStatus?
@@ -86,7 +87,7 @@ public actor RequestPacer {
 
         var attemptNumber = 0
         while true {
-            if let notBefore, notBefore > clock.now {
+            if let notBefore, notBefore > clock.monotonicNow {
                 try await clock.sleep(until: notBefore)
             }
             try Task.checkCancellation()
@@ -121,9 +122,9 @@ public actor RequestPacer {
                 // The wait is scheduled even after the last attempt: the next call must respect it too.
                 if statusCode == 429 || statusCode == 503 {
                     if let retryDate = PacingArithmetic.retryDate(after: status, now: clock.now) {
-                        let until = capped(retryDate)
+                        let until = capped(clock.monotonicDeadline(for: retryDate))
                         notBefore = until
-                        logger.info("rate limited or unavailable, waiting", metadata: ["status": "\(statusCode)", "until": "\(ISO8601Timestamp.format(until))"])
+                        logger.info("rate limited or unavailable, waiting", metadata: ["status": "\(statusCode)", "until": "\(ISO8601Timestamp.format(clock.wallDate(for: until)))"])
                     } else {
                         scheduleBackoff(attempt: attemptNumber)
                     }
@@ -168,30 +169,38 @@ public actor RequestPacer {
             reserve: policy.reserve,
             secondsUntilReset: resetAt.timeIntervalSince(status.observedAt)
         )
-        notBefore = spacing > 0 ? capped(status.observedAt.addingTimeInterval(spacing)) : nil
-        if let notBefore, notBefore.timeIntervalSince(status.observedAt) >= 3_600 {
+        // The response was observed a moment ago: the spacing counts from now.
+        let observed = clock.monotonicNow
+        notBefore = spacing > 0 ? capped(observed + .seconds(spacing)) : nil
+        if let notBefore, notBefore - observed >= .seconds(3_600) {
             logger.notice("the request quota is spent down to its reserve; the next request waits for the window to reset", metadata: [
-                "remaining": "\(remaining)", "reserve": "\(policy.reserve)", "until": "\(ISO8601Timestamp.format(notBefore))",
+                "remaining": "\(remaining)", "reserve": "\(policy.reserve)", "until": "\(ISO8601Timestamp.format(clock.wallDate(for: notBefore)))",
             ])
         }
     }
 
-    private func capped(_ date: Date) -> Date {
-        guard let maximumWait = policy.maximumWait else { return date }
-        return min(date, clock.now.addingTimeInterval(maximumWait))
+    private func capped(_ instant: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        guard let maximumWait = policy.maximumWait else { return instant }
+        return min(instant, clock.monotonicNow + .seconds(maximumWait))
     }
 
-    /// The earliest time the next request may start, when it is in the future (a spent quota).
+    /// How long the next request has to wait, when it has to (a spent quota, a backoff).
+    public var nextRequestWait: Duration? {
+        guard let notBefore else { return nil }
+        let wait = notBefore - clock.monotonicNow
+        return wait > .zero ? wait : nil
+    }
+
+    /// When the next request may start on today's wall clock, when that is in the future.
     public var nextRequestNotBefore: Date? {
-        guard let notBefore, notBefore > clock.now else { return nil }
-        return notBefore
+        nextRequestWait.map { clock.now.addingTimeInterval($0.openEnergySeconds) }
     }
 
     private func scheduleBackoff(attempt: Int) {
         let delay = PacingArithmetic.backoff(
             attempt: attempt, base: policy.backoffBase, cap: policy.backoffCap, unitRandom: unitRandom()
         )
-        notBefore = clock.now.addingTimeInterval(delay)
+        notBefore = clock.monotonicNow + .seconds(delay)
     }
 
     // MARK: One request in flight

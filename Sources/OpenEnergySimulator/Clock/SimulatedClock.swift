@@ -13,6 +13,7 @@ public final class SimulatedClock: Sendable {
     }
 
     private let anchor: Mutex<Anchor>
+    private let bridgeClock = Mutex<TimeInterval>(0)
 
     /// - Parameters:
     ///   - start: the simulated instant now.
@@ -28,6 +29,17 @@ public final class SimulatedClock: Sendable {
 
     public var speed: Double {
         anchor.withLock { $0.speed }
+    }
+
+    /// How far the clock of the box a bridge runs on is off (seconds; negative: behind), for a
+    /// bridge that follows this clock over `GET /_sim/clock`. A test steps it as NTP steps a
+    /// box's stale clock; the simulated time of CKW's data stays as it is.
+    public var bridgeClockError: TimeInterval {
+        bridgeClock.withLock { $0 }
+    }
+
+    public func stepBridgeClock(by interval: Duration) {
+        bridgeClock.withLock { $0 += interval.timeInterval }
     }
 
     /// Jumps ahead (or back, with a negative interval) without changing the speed.

@@ -10,7 +10,8 @@ import Hummingbird
 ///   `POST /_sim/login/tamper` `{"tampering":"wrongNonce"}`, `POST /_sim/login/deny`.
 /// - `PUT /_sim/ratelimit` `{"limit":100,"windowMilliseconds":60000}` or `{}` to switch it off.
 /// - `GET /_sim/clock`, `PUT /_sim/clock` `{"now":"2026-11-27T06:00:00Z","speed":60,"advanceSeconds":3600}`
-///   (each field optional; applied as speed, now, advance).
+///   (each field optional; applied as speed, now, advance). `"stepBridgeClockSeconds":-10800` steps
+///   the clock of the bridge's box (`bridgeClockErrorSeconds` in the answer), not CKW's time.
 struct ControlRoutes: Sendable {
     let controls: SimulatorControls
     let clock: SimulatedClock
@@ -33,6 +34,8 @@ struct ControlRoutes: Sendable {
         var now: String?
         var speed: Double?
         var advanceSeconds: Double?
+        var stepBridgeClockSeconds: Double?
+        var bridgeClockErrorSeconds: Double?
     }
 
     struct Done: Codable {
@@ -101,11 +104,14 @@ struct ControlRoutes: Sendable {
             if let advance = body.advanceSeconds {
                 clock.advance(by: .milliseconds(Int64(advance * 1000)))
             }
+            if let step = body.stepBridgeClockSeconds {
+                clock.stepBridgeClock(by: .milliseconds(Int64(step * 1000)))
+            }
             return Responses.json(clockState())
         }
     }
 
     private func clockState() -> ClockState {
-        ClockState(now: UTCTimestamp.format(clock.now), speed: clock.speed, advanceSeconds: nil)
+        ClockState(now: UTCTimestamp.format(clock.now), speed: clock.speed, advanceSeconds: nil, bridgeClockErrorSeconds: clock.bridgeClockError)
     }
 }

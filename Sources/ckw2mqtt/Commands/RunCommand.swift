@@ -13,10 +13,11 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
-    /// For the fault tests and the soak run, which restart the daemon against one long-lived simulator.
+    /// For rehearsals against `ckw2mqtt simulate` (its fast clock, steps of the box's clock), the
+    /// fault tests and the soak run, which restart the daemon against one long-lived simulator.
     @Option(help: ArgumentHelp(
-        "Take the time of the data from a CKW simulator's clock (its /_sim/clock URL) instead of the system clock.",
-        valueName: "url", visibility: .hidden))
+        "Follow a CKW simulator's clock (the /_sim/clock URL of `ckw2mqtt simulate`) instead of the system clock: for rehearsals and soak runs against the simulator, never with CKW.",
+        valueName: "url"))
     var simulatorClock: String?
 
     func run() async throws {
@@ -39,7 +40,8 @@ struct RunCommand: AsyncParsableCommand {
                 Terminal.error("\(error)")
                 throw ExitCode.failure
             }
-            bridgeOptions.clock = PolledClock(slice: .milliseconds(20)) { clock.now }
+            bridgeOptions.clock = PolledClock(slice: .milliseconds(20), now: { clock.now }, monotonic: { clock.monotonicNow })
+            bridgeOptions.clockJumpCheckInterval = .milliseconds(100)
             services.append(RemoteSimulatorClockService(clock: clock))
         }
         try await BridgeRunner.run(configuration: configuration, bridgeOptions: bridgeOptions, logger: logger, alongside: services)

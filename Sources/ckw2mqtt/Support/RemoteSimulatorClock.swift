@@ -11,21 +11,25 @@ import Timestamps
 /// the soak run), for `ckw2mqtt run --simulator-clock`: the fault tests and the soak kill and restart
 /// the real daemon while the simulator, and its fast or stopped clock, lives on.
 ///
-/// Reads `GET /_sim/clock` (`{"now": ..., "speed": ...}`) every `interval` and extrapolates in
-/// between. The time it reports never runs backwards: a reply that arrives late must not move the
-/// time of the data back by the simulated seconds it spent on the way.
+/// Reads `GET /_sim/clock` (`{"now": ..., "speed": ..., "bridgeClockErrorSeconds": ...}`) every
+/// `interval` and extrapolates in between. The simulated time is the bridge's monotonic clock and
+/// never runs backwards: a reply that arrives late must not move it back by the simulated seconds
+/// it spent on the way. The wall clock is that time plus the error of the box's clock, which a
+/// test steps (`PUT /_sim/clock {"stepBridgeClockSeconds": ...}`) as NTP steps a stale clock.
 final class RemoteSimulatorClock: Sendable {
     private struct Reading {
         var simulated: Date
         var real: ContinuousClock.Instant
         var speed: Double
-        /// The latest instant handed out, so that `now` is monotonic.
+        /// The latest instant handed out, so that the simulated time is monotonic.
         var reported: Date
+        var wallClockError: TimeInterval
     }
 
     private struct ClockState: Decodable {
         var now: String
         var speed: Double
+        var bridgeClockErrorSeconds: Double?
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -53,16 +57,31 @@ final class RemoteSimulatorClock: Sendable {
         self.url = url
         self.interval = interval
         let start = Date(timeIntervalSince1970: 0)
-        reading = Mutex(Reading(simulated: start, real: .now, speed: 0, reported: start))
+        reading = Mutex(Reading(simulated: start, real: .now, speed: 0, reported: start, wallClockError: 0))
     }
 
-    var now: Date {
+    /// The simulated time, never less than before, and the error of the box's clock.
+    private var simulatedNow: (simulated: Date, wallClockError: TimeInterval) {
         reading.withLock { reading in
             let extrapolated = reading.simulated.addingTimeInterval((ContinuousClock.now - reading.real).seconds * reading.speed)
             reading.reported = max(reading.reported, extrapolated)
-            return reading.reported
+            return (reading.reported, reading.wallClockError)
         }
     }
+
+    /// The box's wall clock: the simulated time as a clock that is off by the error shows it.
+    var now: Date {
+        let (simulated, error) = simulatedNow
+        return simulated.addingTimeInterval(error)
+    }
+
+    /// The simulated time as a monotonic clock.
+    var monotonicNow: ContinuousClock.Instant {
+        Self.origin + .seconds(simulatedNow.simulated.timeIntervalSince1970)
+    }
+
+    /// A fixed instant of this process: the monotonic clock's zero stands for 1970.
+    private static let origin = ContinuousClock.now
 
     /// Keeps reading the clock until cancelled; a failed read keeps the last one (and its speed).
     func follow() async {
@@ -84,6 +103,7 @@ final class RemoteSimulatorClock: Sendable {
             reading.simulated = simulated
             reading.real = received
             reading.speed = max(0, state.speed)
+            reading.wallClockError = state.bridgeClockErrorSeconds ?? 0
         }
     }
 }
