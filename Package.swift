@@ -103,9 +103,16 @@ let package = Package(
             name: "Timestamps",
             swiftSettings: swiftSettings
         ),
+        // The meter's domain (directions, qualities, interval readings, amounts of energy): made by
+        // OpenEnergy from the wire, filed by the Bridge, turned into payloads by HomeAssistant.
+        .target(
+            name: "EnergyDomain",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OpenEnergy",
             dependencies: [
+                "EnergyDomain",
                 "Timestamps",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -121,6 +128,7 @@ let package = Package(
         .testTarget(
             name: "OpenEnergyTests",
             dependencies: [
+                "EnergyDomain",
                 "OpenEnergy",
                 "OpenEnergySimulator",
                 "TestSupport",
@@ -155,6 +163,7 @@ let package = Package(
         .target(
             name: "OpenEnergySimulator",
             dependencies: [
+                "EnergyDomain",
                 "OpenEnergy",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -188,6 +197,7 @@ let package = Package(
         .testTarget(
             name: "OpenEnergySimulatorTests",
             dependencies: [
+                "EnergyDomain",
                 "OpenEnergySimulator",
                 "OpenEnergy",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -203,12 +213,12 @@ let package = Package(
         // MARK: Home Assistant
         .target(
             name: "HomeAssistant",
-            dependencies: ["Timestamps"],
+            dependencies: ["EnergyDomain", "Timestamps"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HomeAssistantTests",
-            dependencies: ["HomeAssistant", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["EnergyDomain", "HomeAssistant", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["HomeAssistantSchemaCheck"],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings
@@ -218,6 +228,7 @@ let package = Package(
         .target(
             name: "HomeAssistantRecorder",
             dependencies: [
+                "EnergyDomain",
                 "HomeAssistant",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -228,6 +239,7 @@ let package = Package(
         .testTarget(
             name: "HomeAssistantRecorderTests",
             dependencies: [
+                "EnergyDomain",
                 "HomeAssistantRecorder",
                 "HomeAssistant",
                 "TestSupport",
@@ -239,6 +251,7 @@ let package = Package(
         .target(
             name: "Bridge",
             dependencies: [
+                "EnergyDomain",
                 "Mosquitto",
                 "OpenEnergy",
                 "HomeAssistant",
@@ -258,6 +271,7 @@ let package = Package(
             name: "BridgeTests",
             dependencies: [
                 "Bridge",
+                "EnergyDomain",
                 "HomeAssistant",
                 "OpenEnergy",
                 "TestSupport",
@@ -304,6 +318,7 @@ let package = Package(
             dependencies: [
                 "CProcessImage",
                 "Bridge",
+                "EnergyDomain",
                 "BridgeObservability",
                 "Mosquitto",
                 "OpenEnergy",
@@ -340,6 +355,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
+                "EnergyDomain",
                 // The fault tests kill, stop and limit the real daemon and run the short soak.
                 "ckw2mqtt",
                 "BridgeSoak",
@@ -394,6 +410,7 @@ let package = Package(
         .executableTarget(
             name: "BridgeSoak",
             dependencies: [
+                "EnergyDomain",
                 // Soaked as a child process, as users run it.
                 "ckw2mqtt",
                 "Bridge",

@@ -1,4 +1,5 @@
 @testable import Bridge
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import OpenEnergy

@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import PropertyBased
@@ -149,9 +150,9 @@ import Testing
 /// The statistic's identity: what Home Assistant's recorder accepts as an external statistic.
 @Suite struct EnergyStatisticTests {
     @Test func idIsLowerCaseSourceColonMeteringPointAndDirection() {
-        let statistic = EnergyStatistic(meteringPointID: "CH1008801234500000000000000012345", direction: .import)
+        let statistic = EnergyStatistic(meteringPointID: "CH1008801234500000000000000012345", direction: .consumption)
         #expect(statistic.statisticID == "ckw2mqtt:ch1008801234500000000000000012345_import")
-        #expect(EnergyStatistic(meteringPointID: "CH1008801234500000000000000012345", direction: .export).statisticID
+        #expect(EnergyStatistic(meteringPointID: "CH1008801234500000000000000012345", direction: .production).statisticID
             == "ckw2mqtt:ch1008801234500000000000000012345_export")
         #expect(statistic.unitOfMeasurement == "kWh")
         #expect(statistic.hasSum && !statistic.hasMean)
@@ -163,13 +164,13 @@ import Testing
         // homeassistant/components/recorder/statistics.py, VALID_STATISTIC_ID (2025.4.4).
         // NSRegularExpression, because Swift's Regex has no lookbehind.
         let pattern = try NSRegularExpression(pattern: #"^(?!.+__)(?!_)[\da-z_]+(?<!_):(?!_)[\da-z_]+(?<!_)$"#)
-        let id = EnergyStatistic(meteringPointID: meteringPointID, direction: .export).statisticID
+        let id = EnergyStatistic(meteringPointID: meteringPointID, direction: .production).statisticID
         #expect(pattern.firstMatch(in: id, range: NSRange(id.startIndex..., in: id)) != nil, "\(id)")
     }
 
     @Test func nameUsesTheLabelWhenThereIsOne() {
-        #expect(EnergyStatistic(meteringPointID: "CH1", direction: .import, label: "Seestrasse 1").name == "CKW Seestrasse 1 energy imported")
-        #expect(EnergyStatistic(meteringPointID: "CH1", direction: .export).name == "CKW CH1 energy exported")
+        #expect(EnergyStatistic(meteringPointID: "CH1", direction: .consumption, label: "Seestrasse 1").name == "CKW Seestrasse 1 energy imported")
+        #expect(EnergyStatistic(meteringPointID: "CH1", direction: .production).name == "CKW CH1 energy exported")
     }
 }
 

@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 
 /// Everything the bridge knows about one metering point's energy: both directions' intervals,

@@ -1,14 +1,5 @@
+import EnergyDomain
 import Foundation
-
-/// Which way energy flowed through the meter.
-public enum EnergyDirection: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
-    /// Imported from the grid (OBIS 1-1:1.x).
-    case consumption
-    /// Exported to the grid, e.g. solar feed-in (OBIS 1-1:2.x).
-    case production
-
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
-}
 
 /// CKW's quality flag of an interval value.
 public enum ReadingQuality: String, Sendable, Hashable, Codable, CaseIterable {

@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import OpenEnergy
 import Timestamps
@@ -175,11 +176,7 @@ enum MeterDataApplying {
     }
 
     static func direction(of series: MeterSeries) -> EnergyDirection? {
-        switch series.direction ?? ObisCode.direction(of: series.obis) {
-        case .consumption: .consumption
-        case .production: .production
-        case nil: nil
-        }
+        series.direction ?? ObisCode.direction(of: series.obis)
     }
 
     static func quality(_ quality: ValueQuality) -> ReadingQuality {

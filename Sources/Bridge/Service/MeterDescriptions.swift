@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import OpenEnergy
@@ -26,14 +27,7 @@ enum MeterDescriptions {
     /// The directions core data announces. A metering point without series information is taken as
     /// a plain consumption meter; a production series showing up in its data adds the direction.
     static func directions(of point: MeteringPoint) -> Set<EnergyDirection> {
-        var directions = Set<EnergyDirection>()
-        for series in point.series {
-            switch series.direction ?? ObisCode.direction(of: series.obis) {
-            case .consumption: directions.insert(.consumption)
-            case .production: directions.insert(.production)
-            case nil: break
-            }
-        }
+        let directions = Set(point.series.compactMap { $0.direction ?? ObisCode.direction(of: $0.obis) })
         return directions.isEmpty ? [.consumption] : directions
     }
 

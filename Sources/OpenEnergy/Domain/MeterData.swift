@@ -1,12 +1,5 @@
+import EnergyDomain
 import Foundation
-
-/// Which way energy flowed, seen from the household.
-public enum EnergyDirection: String, Sendable, Equatable, CaseIterable {
-    /// Imported from the grid.
-    case consumption
-    /// Exported to the grid (feed-in, e.g. from solar panels).
-    case production
-}
 
 /// Whether a series holds energy per interval or cumulative register readings.
 public enum SeriesKind: String, Sendable, Equatable, CaseIterable {
