@@ -284,6 +284,7 @@ let package = Package(
             name: "BridgeObservability",
             dependencies: [
                 "Bridge",
+                "EnergyDomain",
                 // The page shows the meters' values as Home Assistant gets them.
                 "HomeAssistant",
                 // Constant-time comparison of the page's password and CSRF token.

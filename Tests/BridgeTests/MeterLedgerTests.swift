@@ -6,7 +6,7 @@ import Testing
 let meter = "CH1008801234500000000000000012345"
 
 /// An interval reading on the quarter-hour grid.
-func reading(_ index: Int, _ kilowattHours: Double?, _ quality: ReadingQuality = .measured) -> IntervalReading {
+func reading(_ index: Int, _ kilowattHours: Double?, _ quality: ValueQuality = .measured) -> IntervalReading {
     IntervalReading(start: quarterHour(index), end: quarterHour(index + 1), kilowattHours: kilowattHours, quality: quality)
 }
 

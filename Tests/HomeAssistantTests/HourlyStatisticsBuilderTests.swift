@@ -178,7 +178,7 @@ private func date(_ text: String) -> Date {
     try! Date(text, strategy: .iso8601)
 }
 
-private func quarters(from start: Date, _ values: [Double], quality: IntervalQuality = .measured) -> [StatisticsInterval] {
+private func quarters(from start: Date, _ values: [Double], quality: ValueQuality = .measured) -> [StatisticsInterval] {
     values.enumerated().map { index, value in
         StatisticsInterval(start: start + Double(index * 900), end: start + Double((index + 1) * 900), kilowattHours: value, quality: quality)
     }

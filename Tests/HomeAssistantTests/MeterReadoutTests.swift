@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import Testing
@@ -135,8 +136,8 @@ import Testing
     }
 
     @Test func qualityOrdersFromMeasuredToMissing() {
-        #expect(max(IntervalQuality.measured, .estimated) == .estimated)
-        #expect(max(IntervalQuality.missing, .estimated) == .missing)
-        #expect(max(IntervalQuality.measured, .measured) == .measured)
+        #expect(max(ValueQuality.measured, .estimated) == .estimated)
+        #expect(max(ValueQuality.missing, .estimated) == .missing)
+        #expect(max(ValueQuality.measured, .measured) == .measured)
     }
 }

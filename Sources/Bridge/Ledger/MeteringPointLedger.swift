@@ -51,7 +51,7 @@ public struct MeteringPointLedger: Sendable, Equatable {
     }
 
     /// The value the ledger holds for the interval starting at `start`, if any.
-    public func interval(_ direction: EnergyDirection, startingAt start: Date) -> (energy: EnergyAmount, quality: ReadingQuality)? {
+    public func interval(_ direction: EnergyDirection, startingAt start: Date) -> (energy: EnergyAmount, quality: ValueQuality)? {
         let seconds = start.timeIntervalSince1970
         guard seconds == seconds.rounded(), Int64(seconds) % SeriesLedger.intervalSeconds == 0,
               let slot = series[direction]?.slot(Int64(seconds) / SeriesLedger.intervalSeconds)

@@ -1,23 +1,15 @@
 import EnergyDomain
 import Foundation
 
-/// CKW's quality flag of an interval value.
-public enum ReadingQuality: String, Sendable, Hashable, Codable, CaseIterable {
-    case measured
-    case estimated
-    /// No value (yet); counts as zero until one arrives.
-    case missing
-}
-
 /// The energy of one 15-minute interval, as the API reports it.
 public struct IntervalReading: Sendable, Hashable {
     public var start: Date
     public var end: Date
     /// `nil` when `quality` is `missing`.
     public var kilowattHours: Double?
-    public var quality: ReadingQuality
+    public var quality: ValueQuality
 
-    public init(start: Date, end: Date, kilowattHours: Double?, quality: ReadingQuality) {
+    public init(start: Date, end: Date, kilowattHours: Double?, quality: ValueQuality) {
         self.start = start
         self.end = end
         self.kilowattHours = kilowattHours
@@ -84,9 +76,9 @@ public struct CompletedInterval: Sendable, Equatable {
     public var consumption: EnergyAmount?
     public var production: EnergyAmount?
     /// `estimated` when any direction's value is estimated.
-    public var quality: ReadingQuality
+    public var quality: ValueQuality
 
-    public init(start: Date, end: Date, consumption: EnergyAmount?, production: EnergyAmount?, quality: ReadingQuality) {
+    public init(start: Date, end: Date, consumption: EnergyAmount?, production: EnergyAmount?, quality: ValueQuality) {
         self.start = start
         self.end = end
         self.consumption = consumption

@@ -101,7 +101,7 @@ enum MeterDataApplying {
                         continue
                     }
                     readings.append(IntervalReading(
-                        start: reading.start, end: reading.end, kilowattHours: kilowattHours, quality: quality(reading.quality)))
+                        start: reading.start, end: reading.end, kilowattHours: kilowattHours, quality: reading.quality))
                 }
                 let outcome = ledger.apply(intervals: readings, direction: direction, meteringPointId: id)
                 let offGrid = outcome.ignored.filter { $0.reason == .notOnIntervalGrid }
@@ -177,13 +177,5 @@ enum MeterDataApplying {
 
     static func direction(of series: MeterSeries) -> EnergyDirection? {
         series.direction ?? ObisCode.direction(of: series.obis)
-    }
-
-    static func quality(_ quality: ValueQuality) -> ReadingQuality {
-        switch quality {
-        case .measured: .measured
-        case .estimated: .estimated
-        case .missing: .missing
-        }
     }
 }

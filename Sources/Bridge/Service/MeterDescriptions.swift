@@ -63,17 +63,9 @@ enum MeterDescriptions {
                     start: interval.start, end: interval.end,
                     importEnergy: interval.consumption?.kilowattHours,
                     exportEnergy: interval.production?.kilowattHours,
-                    quality: quality(interval.quality))
+                    quality: interval.quality)
             },
             importTariffTotals: tariffTotals(.consumption),
             exportTariffTotals: tariffTotals(.production))
-    }
-
-    static func quality(_ quality: ReadingQuality) -> IntervalQuality {
-        switch quality {
-        case .measured: .measured
-        case .estimated: .estimated
-        case .missing: .missing
-        }
     }
 }

@@ -16,7 +16,7 @@ enum StatisticsIntervals {
                 guard let (energy, quality) = point.interval(direction, startingAt: start) else { return nil }
                 return StatisticsInterval(
                     start: start, end: MeteringPointLedger.date(ofSlot: slot + 1),
-                    kilowattHours: quality == .missing ? nil : energy.kilowattHours, quality: intervalQuality(quality))
+                    kilowattHours: quality == .missing ? nil : energy.kilowattHours, quality: quality)
             }
         }
         return result
@@ -38,17 +38,9 @@ enum StatisticsIntervals {
                 StatisticsInterval(
                     start: reading.start, end: reading.end,
                     kilowattHours: reading.value.flatMap { unit.kilowattHours($0, overSeconds: seconds) },
-                    quality: intervalQuality(MeterDataApplying.quality(reading.quality)))
+                    quality: reading.quality)
             }
         }
         return result
-    }
-
-    static func intervalQuality(_ quality: ReadingQuality) -> IntervalQuality {
-        switch quality {
-        case .measured: .measured
-        case .estimated: .estimated
-        case .missing: .missing
-        }
     }
 }

@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 
 /// The latest values of one metering point, as the bridge's bookkeeping has them.
@@ -34,9 +35,9 @@ public struct IntervalReading: Sendable, Equatable {
     /// kWh fed into the grid in `[start, end)`; `nil` when the value is missing.
     public var exportEnergy: Double?
     /// The least trustworthy quality of the interval's values (`max` of both directions).
-    public var quality: IntervalQuality
+    public var quality: ValueQuality
 
-    public init(start: Date, end: Date, importEnergy: Double?, exportEnergy: Double?, quality: IntervalQuality) {
+    public init(start: Date, end: Date, importEnergy: Double?, exportEnergy: Double?, quality: ValueQuality) {
         self.start = start
         self.end = end
         self.importEnergy = importEnergy
@@ -48,22 +49,3 @@ public struct IntervalReading: Sendable, Equatable {
     public var duration: TimeInterval { end.timeIntervalSince(start) }
 }
 
-/// How trustworthy an interval value is. Ordered from best to worst, so `max(a, b)` combines the
-/// qualities of the import and export values of one interval.
-public enum IntervalQuality: String, Sendable, Hashable, CaseIterable, Comparable {
-    case measured
-    /// Filled in by the utility; usually replaced by a measured value later.
-    case estimated
-    /// No value at all.
-    case missing
-
-    private var rank: Int {
-        switch self {
-        case .measured: 0
-        case .estimated: 1
-        case .missing: 2
-        }
-    }
-
-    public static func < (lhs: IntervalQuality, rhs: IntervalQuality) -> Bool { lhs.rank < rhs.rank }
-}

@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 
 /// Every value a metering point shows, derived from a snapshot and rounded the way it is published.
@@ -25,7 +26,7 @@ public struct MeterReadout: Sendable, Equatable {
     public var productionSurplus: Bool?
     public var intervalStart: Date?
     public var intervalEnd: Date?
-    public var quality: IntervalQuality?
+    public var quality: ValueQuality?
 
     /// Values of a direction the meter does not measure stay `nil`; so do net power and surplus
     /// unless it measures both.

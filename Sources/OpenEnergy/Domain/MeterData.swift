@@ -17,14 +17,6 @@ public enum SeriesResolution: Sendable, Equatable {
     case days(Int)
 }
 
-/// How trustworthy a value is; estimated values may later be replaced by measured ones.
-public enum ValueQuality: String, Sendable, Equatable, CaseIterable {
-    case measured
-    case estimated
-    /// No value (the API sent `null`).
-    case missing
-}
-
 /// One value of a series: energy in `[start, end)` for interval series, the reading at `end` for registers.
 public struct MeterReading: Sendable, Equatable {
     public var start: Date
