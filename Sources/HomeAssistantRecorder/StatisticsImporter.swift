@@ -53,9 +53,9 @@ public actor StatisticsImporter {
         /// Readable name for the statistic (address or meter number).
         public var label: String?
         /// The bridge's intervals per direction; a direction the meter lacks is absent.
-        public var intervals: [EnergyDirection: [StatisticsInterval]]
+        public var intervals: [EnergyDirection: [IntervalReading]]
 
-        public init(meteringPointID: String, label: String?, intervals: [EnergyDirection: [StatisticsInterval]]) {
+        public init(meteringPointID: String, label: String?, intervals: [EnergyDirection: [IntervalReading]]) {
             self.meteringPointID = meteringPointID
             self.label = label
             self.intervals = intervals
@@ -68,7 +68,7 @@ public actor StatisticsImporter {
 
     /// Meter data of `[from, to)` for the catch-up, per direction (the bridge fetches it from CKW).
     public typealias IntervalSource = @Sendable (_ meteringPointID: String, _ from: Date, _ to: Date) async throws
-        -> [EnergyDirection: [StatisticsInterval]]
+        -> [EnergyDirection: [IntervalReading]]
 
     /// Where a metering point's catch-up stands: told when it starts, after every chunk, and once
     /// more when it ends (`isOver`: done, paused by a failure, or cancelled).
@@ -158,7 +158,7 @@ public actor StatisticsImporter {
     // MARK: Window
 
     /// Imports `intervals`' hours from the first one that differs from what is stored.
-    func bringUpToDate(_ statistic: EnergyStatistic, intervals: [StatisticsInterval], recorder: RecorderClient) async throws(HomeAssistantConnectionError) -> StatisticReport {
+    func bringUpToDate(_ statistic: EnergyStatistic, intervals: [IntervalReading], recorder: RecorderClient) async throws(HomeAssistantConnectionError) -> StatisticReport {
         let unanchored = builder.build(from: intervals, continuingFrom: 0)
         var report = StatisticReport(statisticID: statistic.statisticID, incompleteHours: unanchored.incompleteHours.count,
                                      rejectedIntervals: unanchored.rejectedIntervals.count)
@@ -222,7 +222,7 @@ public actor StatisticsImporter {
             if Task.isCancelled { return false }
             let chunkEnd = min(chunkStart + chunk, windowStart)
             number += 1
-            let fetched: [EnergyDirection: [StatisticsInterval]]
+            let fetched: [EnergyDirection: [IntervalReading]]
             do {
                 fetched = try await source(meter.meteringPointID, chunkStart, chunkEnd)
             } catch {

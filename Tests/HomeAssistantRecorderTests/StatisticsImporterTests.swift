@@ -170,8 +170,8 @@ final class SimulatedMeter: @unchecked Sendable {
         direction == .consumption ? (estimates[start] ?? measured(direction, start)) : measured(direction, start)
     }
 
-    func intervals(from: Date, to: Date) -> [EnergyDirection: [StatisticsInterval]] {
-        var result: [EnergyDirection: [StatisticsInterval]] = [:]
+    func intervals(from: Date, to: Date) -> [EnergyDirection: [IntervalReading]] {
+        var result: [EnergyDirection: [IntervalReading]] = [:]
         let withheld = self.withheld
         let estimates = self.estimates
         for direction in [EnergyDirection.consumption, .production] {
@@ -179,7 +179,7 @@ final class SimulatedMeter: @unchecked Sendable {
                 let start = Date(timeIntervalSince1970: seconds)
                 guard !withheld.contains(start) else { return nil }
                 let estimated = direction == .consumption && estimates[start] != nil
-                return StatisticsInterval(start: start, end: start + 900, kilowattHours: reported(direction, start),
+                return IntervalReading(start: start, end: start + 900, kilowattHours: reported(direction, start),
                                           quality: estimated ? .estimated : .measured)
             }
         }

@@ -106,9 +106,9 @@ import Testing
         let snapshot = MeterSnapshot(
             importTotal: 100.000_49,
             exportTotal: 99.999_51,
-            lastInterval: IntervalReading(
+            lastInterval: CompletedInterval(
                 start: Fixtures.intervalStart, end: Fixtures.intervalEnd,
-                importEnergy: 0.012_34, exportEnergy: 0.000_4, quality: .measured
+                consumption: 0.012_34, production: 0.000_4, quality: .measured
             )
         )
         let readout = Fixtures.mapping.readout(of: snapshot, for: Fixtures.solarHouse)
@@ -122,9 +122,9 @@ import Testing
         let snapshot = MeterSnapshot(
             importTotal: 10,
             exportTotal: 5,  // ignored: the meter does not measure export
-            lastInterval: IntervalReading(
+            lastInterval: CompletedInterval(
                 start: Fixtures.intervalStart, end: Fixtures.intervalEnd,
-                importEnergy: 0.1, exportEnergy: 0.3, quality: .measured
+                consumption: 0.1, production: 0.3, quality: .measured
             )
         )
         let readout = Fixtures.mapping.readout(of: snapshot, for: Fixtures.flat)

@@ -81,8 +81,8 @@ public struct MeteringPointLedger: Sendable, Equatable {
                 quality: slots.contains { $0.state == .estimated } ? .estimated : .measured)
             for (direction, slot) in zip(directions, slots) {
                 switch direction {
-                case .consumption: interval.consumption = EnergyAmount(milliwattHours: slot.energy)
-                case .production: interval.production = EnergyAmount(milliwattHours: slot.energy)
+                case .consumption: interval.consumption = EnergyAmount(milliwattHours: slot.energy).kilowattHours
+                case .production: interval.production = EnergyAmount(milliwattHours: slot.energy).kilowattHours
                 }
             }
             return interval

@@ -1,22 +1,6 @@
 import EnergyDomain
 import Foundation
 
-/// The energy of one 15-minute interval, as the API reports it.
-public struct IntervalReading: Sendable, Hashable {
-    public var start: Date
-    public var end: Date
-    /// `nil` when `quality` is `missing`.
-    public var kilowattHours: Double?
-    public var quality: ValueQuality
-
-    public init(start: Date, end: Date, kilowattHours: Double?, quality: ValueQuality) {
-        self.start = start
-        self.end = end
-        self.kilowattHours = kilowattHours
-        self.quality = quality
-    }
-}
-
 /// A cumulative register reading: the meter's lifetime counter at `timestamp`.
 public struct RegisterReading: Sendable, Hashable {
     public var timestamp: Date
@@ -64,32 +48,5 @@ public struct IgnoredReading: Sendable, Equatable {
     public init(timestamp: Date, reason: Reason) {
         self.timestamp = timestamp
         self.reason = reason
-    }
-}
-
-/// The newest interval for which every direction of a metering point has a value: what the state
-/// payload shows as "last interval".
-public struct CompletedInterval: Sendable, Equatable {
-    public var start: Date
-    public var end: Date
-    /// `nil` for a direction the metering point does not have.
-    public var consumption: EnergyAmount?
-    public var production: EnergyAmount?
-    /// `estimated` when any direction's value is estimated.
-    public var quality: ValueQuality
-
-    public init(start: Date, end: Date, consumption: EnergyAmount?, production: EnergyAmount?, quality: ValueQuality) {
-        self.start = start
-        self.end = end
-        self.consumption = consumption
-        self.production = production
-        self.quality = quality
-    }
-
-    public func energy(_ direction: EnergyDirection) -> EnergyAmount? {
-        switch direction {
-        case .consumption: consumption
-        case .production: production
-        }
     }
 }

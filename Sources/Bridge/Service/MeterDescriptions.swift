@@ -47,7 +47,6 @@ enum MeterDescriptions {
 
     /// The snapshot the Home Assistant mapping turns into a state payload.
     static func snapshot(of meteringPointId: String, in ledger: MeterLedger) -> MeterSnapshot {
-        let last = ledger.lastCompleteInterval(meteringPointId: meteringPointId)
         let point = ledger[meteringPointId]
         func tariffTotals(_ direction: EnergyDirection) -> [Int: Double] {
             guard let point else { return [:] }
@@ -58,13 +57,7 @@ enum MeterDescriptions {
         return MeterSnapshot(
             importTotal: ledger.lifetimeTotal(meteringPointId: meteringPointId, direction: .consumption)?.kilowattHours,
             exportTotal: ledger.lifetimeTotal(meteringPointId: meteringPointId, direction: .production)?.kilowattHours,
-            lastInterval: last.map { interval in
-                HomeAssistant.IntervalReading(
-                    start: interval.start, end: interval.end,
-                    importEnergy: interval.consumption?.kilowattHours,
-                    exportEnergy: interval.production?.kilowattHours,
-                    quality: interval.quality)
-            },
+            lastInterval: ledger.lastCompleteInterval(meteringPointId: meteringPointId),
             importTariffTotals: tariffTotals(.consumption),
             exportTariffTotals: tariffTotals(.production))
     }

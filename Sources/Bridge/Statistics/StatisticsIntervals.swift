@@ -7,14 +7,14 @@ import OpenEnergy
 /// the ledger (the look-back window, every cycle) and raw API responses (the catch-up).
 enum StatisticsIntervals {
     /// The ledger's intervals of one metering point in `[from, to)`, per direction it has.
-    static func window(of point: MeteringPointLedger, from: Date, to: Date) -> [EnergyDirection: [StatisticsInterval]] {
-        var result: [EnergyDirection: [StatisticsInterval]] = [:]
+    static func window(of point: MeteringPointLedger, from: Date, to: Date) -> [EnergyDirection: [IntervalReading]] {
+        var result: [EnergyDirection: [IntervalReading]] = [:]
         let slots = MeteringPointLedger.slotRange(from: from, to: to)
         for direction in point.effectiveDirections {
             result[direction] = slots.compactMap { slot in
                 let start = MeteringPointLedger.date(ofSlot: slot)
                 guard let (energy, quality) = point.interval(direction, startingAt: start) else { return nil }
-                return StatisticsInterval(
+                return IntervalReading(
                     start: start, end: MeteringPointLedger.date(ofSlot: slot + 1),
                     kilowattHours: quality == .missing ? nil : energy.kilowattHours, quality: quality)
             }
@@ -24,8 +24,8 @@ enum StatisticsIntervals {
 
     /// The interval series of an API response, per direction, in kWh; registers and series of
     /// unknown direction or unit are left out, as `MeterDataApplying` leaves them out of the ledger.
-    static func response(_ data: MeterData) -> [EnergyDirection: [StatisticsInterval]] {
-        var result: [EnergyDirection: [StatisticsInterval]] = [:]
+    static func response(_ data: MeterData) -> [EnergyDirection: [IntervalReading]] {
+        var result: [EnergyDirection: [IntervalReading]] = [:]
         for series in data.series {
             guard let direction = MeterDataApplying.direction(of: series),
                   (series.kind ?? ObisCode.kind(of: series.obis)) == .interval,
@@ -35,10 +35,10 @@ enum StatisticsIntervals {
             if case let .seconds(value)? = series.resolution { seconds = value }
             if unit.isPower, seconds == nil { continue }
             result[direction, default: []] += series.readings.map { reading in
-                StatisticsInterval(
+                let kilowattHours = reading.value.flatMap { unit.kilowattHours($0, overSeconds: seconds) }
+                return IntervalReading(
                     start: reading.start, end: reading.end,
-                    kilowattHours: reading.value.flatMap { unit.kilowattHours($0, overSeconds: seconds) },
-                    quality: reading.quality)
+                    kilowattHours: kilowattHours, quality: kilowattHours == nil ? .missing : reading.quality)
             }
         }
         return result

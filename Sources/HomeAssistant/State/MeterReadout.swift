@@ -34,13 +34,13 @@ public struct MeterReadout: Sendable, Equatable {
         let interval = snapshot.lastInterval
         if meter.measuresImport {
             importTotal = Self.kilowattHours(snapshot.importTotal)
-            importEnergy = Self.kilowattHours(interval?.importEnergy)
-            importPower = interval.flatMap { Self.averageWatts($0.importEnergy, over: $0.duration) }
+            importEnergy = Self.kilowattHours(interval?.consumption)
+            importPower = interval.flatMap { Self.averageWatts($0.consumption, over: $0.duration) }
         }
         if meter.measuresExport {
             exportTotal = Self.kilowattHours(snapshot.exportTotal)
-            exportEnergy = Self.kilowattHours(interval?.exportEnergy)
-            exportPower = interval.flatMap { Self.averageWatts($0.exportEnergy, over: $0.duration) }
+            exportEnergy = Self.kilowattHours(interval?.production)
+            exportPower = interval.flatMap { Self.averageWatts($0.production, over: $0.duration) }
         }
         for tariff in meter.importTariffs {
             importTariffTotals[tariff] = Self.kilowattHours(snapshot.importTariffTotals[tariff])
