@@ -213,12 +213,15 @@ let package = Package(
         // MARK: Home Assistant
         .target(
             name: "HomeAssistant",
-            dependencies: ["EnergyDomain", "Timestamps"],
+            // Mosquitto for `MQTTQoS` only: the messages it makes carry the configured QoS.
+            dependencies: ["EnergyDomain", "Mosquitto", "Timestamps"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HomeAssistantTests",
-            dependencies: ["EnergyDomain", "HomeAssistant", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "EnergyDomain", "HomeAssistant", "Mosquitto", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             exclude: ["HomeAssistantSchemaCheck"],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings
@@ -272,6 +275,7 @@ let package = Package(
             dependencies: [
                 "Bridge",
                 "EnergyDomain",
+                "Mosquitto",
                 "HomeAssistant",
                 "OpenEnergy",
                 "TestSupport",

@@ -57,7 +57,7 @@ public final class BridgeService: Service, BridgeControl {
             topics: topics,
             origin: Origin(softwareVersion: options.version),
             surplusThresholdWatts: configuration.homeAssistant.surplusThresholdWatts,
-            qos: QualityOfService(rawValue: UInt8(configuration.mqtt.qos.rawValue)) ?? .atLeastOnce))
+            qos: configuration.mqtt.qos))
         runtime = BridgeRuntime(
             mapping: mapping, publishesDiscovery: configuration.homeAssistant.discovery, version: options.version,
             state: state, policy: FetchPolicy(configuration),
@@ -290,7 +290,7 @@ public final class BridgeService: Service, BridgeControl {
             let offline = mapping.bridgeAvailability(.offline)
             let published = await withTimeout(options.shutdownTimeout) {
                 try await self.client.publish(
-                    topic: offline.topic, payload: offline.payload, qos: MQTTClientSettings.qos(offline.qos), retain: offline.retain)
+                    topic: offline.topic, payload: offline.payload, qos: offline.qos, retain: offline.retain)
             }
             if !published { logger.warning("could not publish `offline` before disconnecting; the broker's will says it instead") }
         }
