@@ -8,7 +8,7 @@ struct PublisherLoop: Sendable {
     let queue: PublishQueue
     let client: MQTTClient
     let publisher: MessagePublisher
-    let options: BridgeOptions
+    let events: BridgeEvents
     let logger: Logger
 
     func run() async {
@@ -31,11 +31,11 @@ struct PublisherLoop: Sendable {
         switch phase.kind {
         case .discovery:
             logger.debug("discovery published", metadata: ["meters": "\(phase.meteringPointIds.count)"])
-            options.emit(.discoveryAcknowledged(meters: phase.meteringPointIds.count))
+            events.emit(.discoveryAcknowledged(meters: phase.meteringPointIds.count))
         case .states:
             logger.debug("states published", metadata: ["meters": "\(phase.meteringPointIds.count)"])
             let sinceResponse = work.responseReceivedAt.map { ContinuousClock.now - $0 }
-            options.emit(.statesAcknowledged(meteringPointIds: phase.meteringPointIds, sinceResponse: sinceResponse))
+            events.emit(.statesAcknowledged(meteringPointIds: phase.meteringPointIds, sinceResponse: sinceResponse))
             if let sinceResponse { BridgeMetrics.published(sinceResponse: sinceResponse) }
         case .removals:
             logger.info("removed devices from Home Assistant", metadata: ["meters": "\(phase.meteringPointIds.joined(separator: ","))"])

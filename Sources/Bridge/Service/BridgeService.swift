@@ -35,11 +35,13 @@ public final class BridgeService: Service, BridgeControl {
     private let statistics: StatisticsOutput?
     private let queue = PublishQueue()
     private let wakeup = Wakeup()
+    private let bridgeEvents: BridgeEvents
 
     public init(configuration: BridgeConfiguration, options: BridgeOptions = BridgeOptions(), logger: Logger) throws {
         self.configuration = configuration
         self.options = options
         self.logger = logger
+        bridgeEvents = BridgeEvents(observer: options.observer)
         for warning in InsecureTLSWarning.warnings(for: configuration) {
             logger.warning("\(warning)")
         }
@@ -73,13 +75,13 @@ public final class BridgeService: Service, BridgeControl {
         statistics = configuration.homeAssistant.statistics.enabled
             ? try StatisticsOutput(
                 settings: configuration.homeAssistant.statistics, lookback: configuration.bridge.lookback,
-                runtime: runtime, api: ckw.api, options: options, logger: logger)
+                runtime: runtime, api: ckw.api, events: bridgeEvents.stream(), options: options, logger: logger)
             : nil
     }
 
     public func run() async throws {
         let claim = claimStateDirectory()
-        let events = client.events()
+        let connectionEvents = client.events()
         do {
             try client.start()
         } catch {
@@ -93,7 +95,7 @@ public final class BridgeService: Service, BridgeControl {
         ])
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.followConnection(events) }
+                group.addTask { await self.followConnection(connectionEvents) }
                 group.addTask { await self.publisherLoop.run() }
                 group.addTask { await self.commands.listenForBirth() }
                 group.addTask { await self.commands.listenForRefresh() }
@@ -103,8 +105,15 @@ public final class BridgeService: Service, BridgeControl {
         }
         // Outside the cancelled task, so the goodbye is not cancelled with it.
         await Task { await self.finish() }.value
+        bridgeEvents.finish()
         // Held until the state is saved for the last time.
         withExtendedLifetime(claim) {}
+    }
+
+    /// The bridge's events from now on, until it stops, for a service that follows it: take the
+    /// stream before `run()` to miss none (`for await event in bridge.events() { ... }`).
+    public func events() -> AsyncStream<BridgeEvent> {
+        bridgeEvents.stream()
     }
 
     /// SIGHUP: forget the cached login and try again now, e.g. after `ckw2mqtt login`.
@@ -229,7 +238,7 @@ public final class BridgeService: Service, BridgeControl {
     private var publisherLoop: PublisherLoop {
         PublisherLoop(
             runtime: runtime, queue: queue, client: client, publisher: MessagePublisher(client: client, logger: logger),
-            options: options, logger: logger)
+            events: bridgeEvents, logger: logger)
     }
 
     private var commands: IncomingCommands {
@@ -239,8 +248,7 @@ public final class BridgeService: Service, BridgeControl {
     private var fetchLoop: FetchLoop {
         FetchLoop(
             runtime: runtime, ckw: ckw, store: store, queue: queue, wakeup: wakeup,
-            meteringPointFilter: configuration.ckw.meteringPoints, options: options, logger: logger,
-            statistics: statistics)
+            meteringPointFilter: configuration.ckw.meteringPoints, events: bridgeEvents, options: options, logger: logger)
     }
 
     /// Says loudly when another bridge already runs in this state directory (see ``StateDirectoryClaim``).

@@ -1,0 +1,16 @@
+import Foundation
+import OpenEnergy
+
+/// Whether the pacer holds every request back for more than a minute: the quota is spent until its
+/// reset, and the fetch loop waits for it where refresh commands and shutdown are heard.
+struct QuotaPause: Sendable {
+    let ckw: CKWConnection
+    let clock: any OpenEnergyClock
+
+    /// The pacer keeps real time: only comparable when the bridge does too (not in the demo).
+    func pausedUntil() async -> Date? {
+        guard clock is SystemClock, let until = await ckw.api.nextRequestNotBefore,
+              until.timeIntervalSince(clock.now) > 60 else { return nil }
+        return until
+    }
+}
