@@ -4,7 +4,7 @@ import Mosquitto
 /// The one task that publishes: takes the accumulated work, builds the messages from the bridge's
 /// current state and publishes them phase by phase.
 struct PublisherLoop: Sendable {
-    let runtime: BridgeRuntime
+    let bridgeState: BridgeState
     let queue: PublishQueue
     let client: MQTTClient
     let publisher: MessagePublisher
@@ -15,7 +15,7 @@ struct PublisherLoop: Sendable {
         while let work = await queue.next() {
             // Nothing is lost: every connection starts with a republication of everything.
             guard client.isConnected else { continue }
-            for phase in await runtime.phases(for: work) {
+            for phase in await bridgeState.phases(for: work) {
                 if Task.isCancelled { return }
                 let failures = await publisher.publish(phase.messages)
                 guard failures == 0 else {

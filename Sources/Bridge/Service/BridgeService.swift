@@ -26,7 +26,7 @@ public final class BridgeService: Service, BridgeControl {
     private let logger: Logger
     private let store: StateStore
     private let mapping: HomeAssistantMapping
-    private let runtime: BridgeRuntime
+    private let bridgeState: BridgeState
     private let client: MQTTClient
     private let ckw: CKWConnection
     /// The web page's login (client mode only).
@@ -47,7 +47,7 @@ public final class BridgeService: Service, BridgeControl {
         }
         store = StateStore(directory: configuration.bridge.stateDirectory)
         let retention = MeterLedger.retention(forLookback: configuration.bridge.lookback)
-        var state = try store.load() ?? BridgeState(ledger: MeterLedger(retention: retention))
+        var state = try store.load() ?? SavedBridgeState(ledger: MeterLedger(retention: retention))
         // A longer look-back than before needs a longer retention; folded intervals stay folded.
         if state.ledger.retention < retention { state.ledger.retention = retention }
 
@@ -60,9 +60,9 @@ public final class BridgeService: Service, BridgeControl {
             origin: Origin(softwareVersion: options.version),
             surplusThresholdWatts: configuration.homeAssistant.surplusThresholdWatts,
             qos: configuration.mqtt.qos))
-        runtime = BridgeRuntime(
+        bridgeState = BridgeState(
             mapping: mapping, publishesDiscovery: configuration.homeAssistant.discovery, version: options.version,
-            state: state, policy: FetchPolicy(configuration),
+            saved: state, policy: FetchPolicy(configuration),
             applying: MeterDataApplying.Settings(
                 maximumIntervalKilowattHoursWithoutUnit: configuration.ckw.maximumIntervalKilowattHoursWithoutUnit))
         client = try MQTTClient(
@@ -75,7 +75,7 @@ public final class BridgeService: Service, BridgeControl {
         statistics = configuration.homeAssistant.statistics.enabled
             ? try StatisticsOutput(
                 settings: configuration.homeAssistant.statistics, lookback: configuration.bridge.lookback,
-                runtime: runtime, api: ckw.api, events: bridgeEvents.stream(), options: options, logger: logger)
+                bridgeState: bridgeState, api: ckw.api, events: bridgeEvents.stream(), options: options, logger: logger)
             : nil
     }
 
@@ -120,17 +120,17 @@ public final class BridgeService: Service, BridgeControl {
     public func reloadLogin() async {
         logger.info("reloading the CKW login from the token store")
         await ckw.reloadTokens()
-        if await runtime.authentication == .loginRequired {
-            await runtime.setAuthentication(.unknown)
+        if await bridgeState.authentication == .loginRequired {
+            await bridgeState.setAuthentication(.unknown)
             // Check the new login now and fetch what was missed meanwhile, not at the next poll.
-            await runtime.requestRefresh(at: options.clock.now)
+            await bridgeState.requestRefresh(at: options.clock.now)
         }
         wakeup.signal()
     }
 
     /// For `/healthz`: broker connection, login and the age of the last successful fetch.
     public func health() async -> BridgeHealth {
-        let snapshot = await runtime.bridgeSnapshot
+        let snapshot = await bridgeState.bridgeSnapshot
         return BridgeHealth(
             mqttConnected: client.isConnected, authentication: snapshot.authentication,
             lastSuccessfulFetch: snapshot.lastSuccessfulFetch, now: options.clock.now,
@@ -141,11 +141,11 @@ public final class BridgeService: Service, BridgeControl {
 
     public func status() async -> BridgeStatus {
         let now = options.clock.now
-        let snapshot = await runtime.bridgeSnapshot
+        let snapshot = await bridgeState.bridgeSnapshot
         return BridgeStatus(
             version: options.version, login: loginStatus(authentication: snapshot.authentication),
             loginInProgress: await browserLogin?.isInProgress ?? false, mqttConnected: client.isConnected,
-            bridge: snapshot, meters: await runtime.meterStatuses(at: now), hasCoreData: await runtime.hasCoreData,
+            bridge: snapshot, meters: await bridgeState.meterStatuses(at: now), hasCoreData: await bridgeState.hasCoreData,
             redirectURI: configuration.ckw.redirectURI, now: now)
     }
 
@@ -216,15 +216,15 @@ public final class BridgeService: Service, BridgeControl {
         }
         logger.notice("logged out of CKW from the web page: \(outcome)")
         await ckw.reloadTokens()
-        await runtime.setAuthentication(.loginRequired, error: "Logged out from the web page; log in again to continue.")
+        await bridgeState.setAuthentication(.loginRequired, error: "Logged out from the web page; log in again to continue.")
         wakeup.signal()
         return outcome
     }
 
     public func fetchNow() async -> Bool {
-        guard await runtime.authentication != .loginRequired else { return false }
+        guard await bridgeState.authentication != .loginRequired else { return false }
         logger.info("fetch requested on the web page")
-        await runtime.requestRefresh(at: options.clock.now)
+        await bridgeState.requestRefresh(at: options.clock.now)
         wakeup.signal()
         return true
     }
@@ -237,17 +237,17 @@ public final class BridgeService: Service, BridgeControl {
 
     private var publisherLoop: PublisherLoop {
         PublisherLoop(
-            runtime: runtime, queue: queue, client: client, publisher: MessagePublisher(client: client, logger: logger),
+            bridgeState: bridgeState, queue: queue, client: client, publisher: MessagePublisher(client: client, logger: logger),
             events: bridgeEvents, logger: logger)
     }
 
     private var commands: IncomingCommands {
-        IncomingCommands(client: client, mapping: mapping, runtime: runtime, queue: queue, wakeup: wakeup, options: options, logger: logger)
+        IncomingCommands(client: client, mapping: mapping, bridgeState: bridgeState, queue: queue, wakeup: wakeup, options: options, logger: logger)
     }
 
     private var fetchLoop: FetchLoop {
         FetchLoop(
-            runtime: runtime, ckw: ckw, store: store, queue: queue, wakeup: wakeup,
+            bridgeState: bridgeState, ckw: ckw, store: store, queue: queue, wakeup: wakeup,
             meteringPointFilter: configuration.ckw.meteringPoints, events: bridgeEvents, options: options, logger: logger)
     }
 
@@ -289,8 +289,8 @@ public final class BridgeService: Service, BridgeControl {
     private func finish() async {
         queue.close()
         do {
-            try store.save(await runtime.persistentState)
-            try? BridgeInfoFile(directory: store.directory).write(mapping.bridgeInfo(await runtime.bridgeSnapshot).payload)
+            try store.save(await bridgeState.savedState)
+            try? BridgeInfoFile(directory: store.directory).write(mapping.bridgeInfo(await bridgeState.bridgeSnapshot).payload)
         } catch {
             logger.error("\(error)")
         }

@@ -6,7 +6,7 @@ import OpenEnergy
 /// Reads CKW's core data and takes its metering points (those of `ckw.metering_points`, when
 /// given): new and removed ones are saved before they are published.
 struct CoreDataReader: Sendable {
-    let runtime: BridgeRuntime
+    let bridgeState: BridgeState
     let ckw: CKWConnection
     let saver: StateSaver
     let triggers: PublishTriggers
@@ -36,9 +36,9 @@ struct CoreDataReader: Sendable {
             let wantedSet = Set(wanted)
             points = points.filter { wantedSet.contains($0.id) }
         }
-        await runtime.coreDataSucceeded(rateLimit: ckw.api.rateLimitStatus)
-        await runtime.describeSeries(points)
-        let changes = await runtime.updateMeters(points.map(MeterDescriptions.description(of:)))
+        await bridgeState.coreDataSucceeded(rateLimit: ckw.api.rateLimitStatus)
+        await bridgeState.describeSeries(points)
+        let changes = await bridgeState.updateMeters(points.map(MeterDescriptions.description(of:)))
         for id in changes.added { logger.info("metering point added", metadata: ["meteringPoint": "\(id)"]) }
         for id in changes.removed { logger.notice("metering point no longer in core data: removing its device", metadata: ["meteringPoint": "\(id)"]) }
         if points.isEmpty {
@@ -47,7 +47,7 @@ struct CoreDataReader: Sendable {
         events.emit(.coreDataApplied(meteringPoints: points.count))
         if !changes.added.isEmpty || !changes.removed.isEmpty {
             // The ledger's list of metering points is what "devices we created" means: on disk first.
-            // The runtime knows the change already, so the next core data read would not repeat it.
+            // The bridge's state knows the change already, so the next core data read would not repeat it.
             guard await saver.save() else {
                 triggers.coreDataRead(changes, saved: false)
                 return true
@@ -60,11 +60,11 @@ struct CoreDataReader: Sendable {
     /// Core data cannot be decoded, but `ckw.metering_points` names what to bridge: those are polled
     /// anyway (as consumption meters until their data shows more), while core data is retried.
     private func pollConfiguredMeteringPointsWithoutCoreData() async {
-        guard let wanted = meteringPointFilter, !wanted.isEmpty, await !runtime.hasCoreData else { return }
+        guard let wanted = meteringPointFilter, !wanted.isEmpty, await !bridgeState.hasCoreData else { return }
         logger.warning("CKW's core data cannot be decoded; polling the metering points of ckw.metering_points without it", metadata: [
             "meteringPoints": "\(wanted.joined(separator: ", "))",
         ])
-        let changes = await runtime.updateMeters(wanted.map {
+        let changes = await bridgeState.updateMeters(wanted.map {
             MeterDescription(meteringPointID: $0, meterNumber: nil, measuresImport: true, measuresExport: false)
         })
         triggers.metersConfiguredWithoutCoreData(changes)

@@ -5,7 +5,7 @@ import OpenEnergy
 /// What a failed request does to the bridge's state and log: a login failure makes the bridge wait
 /// for a login; any other marks the metering point (or the service) as failing, said once loudly.
 struct FetchFailureHandler: Sendable {
-    let runtime: BridgeRuntime
+    let bridgeState: BridgeState
     let ckw: CKWConnection
     let triggers: PublishTriggers
     let logger: Logger
@@ -13,17 +13,17 @@ struct FetchFailureHandler: Sendable {
     func handle(_ failure: FetchFailure, meteringPointId: String?) async {
         switch failure.scope {
         case .login:
-            let already = await runtime.authentication == .loginRequired
-            await runtime.setAuthentication(.loginRequired, error: failure.message)
+            let already = await bridgeState.authentication == .loginRequired
+            await bridgeState.setAuthentication(.loginRequired, error: failure.message)
             if !already {
                 // The one line an operator needs: what happened and which command fixes it.
                 logger.error("CKW login required, meters are unavailable until then: \(failure.message)")
             }
         case .meteringPoint, .service:
             if ckw.undecodableResponses.hasKept {
-                await runtime.noteUndecodableResponse(keptAt: ckw.undecodableResponses.path)
+                await bridgeState.noteUndecodableResponse(keptAt: ckw.undecodableResponses.path)
             }
-            let turnedOffline = await runtime.fetchFailed(meteringPointId, error: failure.message, rateLimit: ckw.api.rateLimitStatus)
+            let turnedOffline = await bridgeState.fetchFailed(meteringPointId, error: failure.message, rateLimit: ckw.api.rateLimitStatus)
             var metadata: Logger.Metadata = [:]
             if let meteringPointId { metadata["meteringPoint"] = "\(meteringPointId)" }
             if turnedOffline || meteringPointId == nil {

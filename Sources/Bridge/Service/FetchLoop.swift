@@ -8,7 +8,7 @@ import OpenEnergy
 /// (`LoginWatch`, `CoreDataSchedule`, `CoreDataReader`, `MeterDataFetcher`, `StateSaver`,
 /// `PublishTriggers`); this type orders them and decides when to wake.
 struct FetchLoop: Sendable {
-    let runtime: BridgeRuntime
+    let bridgeState: BridgeState
     let ckw: CKWConnection
     let wakeup: Wakeup
     let coreData: CoreDataReader
@@ -23,23 +23,23 @@ struct FetchLoop: Sendable {
     private var clock: any OpenEnergyClock { options.clock }
 
     init(
-        runtime: BridgeRuntime, ckw: CKWConnection, store: StateStore, queue: PublishQueue, wakeup: Wakeup,
+        bridgeState: BridgeState, ckw: CKWConnection, store: StateStore, queue: PublishQueue, wakeup: Wakeup,
         meteringPointFilter: [String]?, events: BridgeEvents, options: BridgeOptions, logger: Logger
     ) {
         let triggers = PublishTriggers(queue: queue)
-        let sentRequests = SentRequestCounter(ckw: ckw, runtime: runtime)
+        let sentRequests = SentRequestCounter(ckw: ckw, bridgeState: bridgeState)
         let quota = QuotaPause(ckw: ckw, clock: options.clock)
         let saver = StateSaver(
-            runtime: runtime, store: store, triggers: triggers, sentRequests: sentRequests, events: events, logger: logger)
-        let failures = FetchFailureHandler(runtime: runtime, ckw: ckw, triggers: triggers, logger: logger)
-        self.runtime = runtime
+            bridgeState: bridgeState, store: store, triggers: triggers, sentRequests: sentRequests, events: events, logger: logger)
+        let failures = FetchFailureHandler(bridgeState: bridgeState, ckw: ckw, triggers: triggers, logger: logger)
+        self.bridgeState = bridgeState
         self.ckw = ckw
         self.wakeup = wakeup
         coreData = CoreDataReader(
-            runtime: runtime, ckw: ckw, saver: saver, triggers: triggers, failures: failures,
+            bridgeState: bridgeState, ckw: ckw, saver: saver, triggers: triggers, failures: failures,
             meteringPointFilter: meteringPointFilter, events: events, logger: logger)
         meterData = MeterDataFetcher(
-            runtime: runtime, ckw: ckw, saver: saver, triggers: triggers, failures: failures, quota: quota, events: events,
+            bridgeState: bridgeState, ckw: ckw, saver: saver, triggers: triggers, failures: failures, quota: quota, events: events,
             options: options, logger: logger)
         self.saver = saver
         self.triggers = triggers
@@ -52,8 +52,8 @@ struct FetchLoop: Sendable {
     func run() async {
         var coreDataSchedule = CoreDataSchedule(now: clock.now, options: options)
         var login = LoginWatch(
-            runtime: runtime, ckw: ckw, wakeup: wakeup, triggers: triggers, events: events, options: options,
-            published: await runtime.authentication)
+            bridgeState: bridgeState, ckw: ckw, wakeup: wakeup, triggers: triggers, events: events, options: options,
+            published: await bridgeState.authentication)
         // Only the process's first round of requests is the backfill worth a progress display.
         var hadFirstRound = false
         var saveRetry = SaveRetry(limit: options.retryDelayLimit)
@@ -64,7 +64,7 @@ struct FetchLoop: Sendable {
             if await login.waitWhileLoginRequired() { continue }
 
             var realTimeLimit: Duration?
-            let hasCoreData = await runtime.hasCoreData
+            let hasCoreData = await bridgeState.hasCoreData
             if coreDataSchedule.isDue(hasCoreData: hasCoreData, now: clock.now), await quota.pausedUntil() == nil {
                 if await coreData.read() {
                     coreDataSchedule.succeeded(at: clock.now)
@@ -72,7 +72,7 @@ struct FetchLoop: Sendable {
                     realTimeLimit = coreDataSchedule.failed()
                 }
             }
-            if await runtime.hasCoreData, await runtime.authentication != .loginRequired {
+            if await bridgeState.hasCoreData, await bridgeState.authentication != .loginRequired {
                 if await meterData.fetchDueRequests(showingProgress: !hadFirstRound) { hadFirstRound = true }
             }
 
@@ -80,18 +80,18 @@ struct FetchLoop: Sendable {
 
             await sentRequests.count()
             let now = clock.now
-            var nextFetch = await runtime.nextDecisionDate(after: now)
+            var nextFetch = await bridgeState.nextDecisionDate(after: now)
             let pausedUntil = await quota.pausedUntil()
             if let pausedUntil, let planned = nextFetch, planned < pausedUntil { nextFetch = pausedUntil }
-            if await runtime.updateDailyUsage(at: now, pausedUntil: pausedUntil) { triggers.info() }
+            if await bridgeState.updateDailyUsage(at: now, pausedUntil: pausedUntil) { triggers.info() }
             let next = min(nextFetch ?? .distantFuture, coreDataSchedule.due)
-            if await runtime.setNextPlannedFetch(nextFetch) { triggers.info() }
+            if await bridgeState.setNextPlannedFetch(nextFetch) { triggers.info() }
             if triggers.isHoldingBack, saveRetry.due == nil { saveRetry.schedule() }
             if let due = saveRetry.due {
                 let untilRetry = max(due - ContinuousClock.now, .zero)
                 realTimeLimit = min(realTimeLimit ?? untilRetry, untilRetry)
             }
-            if !caughtUp, await runtime.hasCoreData {
+            if !caughtUp, await bridgeState.hasCoreData {
                 caughtUp = true
                 events.emit(.caughtUp)
             }

@@ -6,7 +6,7 @@ import OpenEnergy
 /// availability follows it) and, while a login is needed, waits without spending requests until a
 /// new login can be tried.
 struct LoginWatch: Sendable {
-    let runtime: BridgeRuntime
+    let bridgeState: BridgeState
     let ckw: CKWConnection
     let wakeup: Wakeup
     let triggers: PublishTriggers
@@ -17,10 +17,10 @@ struct LoginWatch: Sendable {
     private var wait = LoginWait()
 
     init(
-        runtime: BridgeRuntime, ckw: CKWConnection, wakeup: Wakeup, triggers: PublishTriggers, events: BridgeEvents,
+        bridgeState: BridgeState, ckw: CKWConnection, wakeup: Wakeup, triggers: PublishTriggers, events: BridgeEvents,
         options: BridgeOptions, published: AuthenticationState
     ) {
-        self.runtime = runtime
+        self.bridgeState = bridgeState
         self.ckw = ckw
         self.wakeup = wakeup
         self.triggers = triggers
@@ -32,12 +32,12 @@ struct LoginWatch: Sendable {
     /// While a login is needed, waits a while and returns `true`: the loop starts over without
     /// sending requests. Returns `false` when no login is needed, or a new one is there to try.
     mutating func waitWhileLoginRequired() async -> Bool {
-        guard await runtime.authentication == .loginRequired else { return false }
+        guard await bridgeState.authentication == .loginRequired else { return false }
         if await wait.shouldRetry(tokenStore: ckw.tokenStore, options: options) {
             await ckw.reloadTokens()
-            await runtime.setAuthentication(.unknown)
+            await bridgeState.setAuthentication(.unknown)
             // As on SIGHUP: check the new login now and fetch what was missed meanwhile.
-            await runtime.requestRefresh(at: options.clock.now)
+            await bridgeState.requestRefresh(at: options.clock.now)
             return false
         }
         // Set from outside the loop (a logout on the web page): published like any other.
@@ -48,7 +48,7 @@ struct LoginWatch: Sendable {
 
     /// Publishes the login's state if it changed since last time; returns it.
     mutating func publishChange() async -> AuthenticationState {
-        let authentication = await runtime.authentication
+        let authentication = await bridgeState.authentication
         if authentication != published { announce(authentication) }
         return authentication
     }

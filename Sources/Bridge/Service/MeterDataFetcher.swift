@@ -7,7 +7,7 @@ import Timestamps
 /// paces them), files each response and flushes the batch: saved, then published, at least every
 /// `flushInterval` and at the end of the round.
 struct MeterDataFetcher: Sendable {
-    let runtime: BridgeRuntime
+    let bridgeState: BridgeState
     let ckw: CKWConnection
     let saver: StateSaver
     let triggers: PublishTriggers
@@ -24,7 +24,7 @@ struct MeterDataFetcher: Sendable {
     /// Returns whether there was anything to fetch.
     func fetchDueRequests(showingProgress: Bool) async -> Bool {
         let issuedAt = clock.now
-        let requests = await runtime.dueRequests(at: issuedAt)
+        let requests = await bridgeState.dueRequests(at: issuedAt)
         guard !requests.isEmpty else { return false }
         var progress = showingProgress
             ? BackfillProgress(requests: requests, display: .interactive(options.statusLine, otherwise: .log(logger)))
@@ -35,13 +35,13 @@ struct MeterDataFetcher: Sendable {
         var lastFlush = ContinuousClock.now
         for (index, request) in requests.enumerated() {
             if Task.isCancelled {
-                await runtime.withdraw(Array(requests[index...]), issuedAt: issuedAt)
+                await bridgeState.withdraw(Array(requests[index...]), issuedAt: issuedAt)
                 break
             }
             if await quota.pausedUntil() != nil {
                 // The quota is spent until a reset far off: wait for it in the loop (where refresh
                 // commands and shutdown are heard and `bridge/info` says so), not inside a request.
-                await runtime.withdraw(Array(requests[index...]), issuedAt: issuedAt)
+                await bridgeState.withdraw(Array(requests[index...]), issuedAt: issuedAt)
                 break
             }
             let id = request.meteringPointId
@@ -49,9 +49,9 @@ struct MeterDataFetcher: Sendable {
                 let data = try await ckw.api.meterData(meteringPointId: id, from: request.from, to: request.to)
                 let received = ContinuousClock.now
                 BridgeMetrics.requestSucceeded(endpoint: .meterData)
-                let summary = await runtime.apply(data)
-                await runtime.fetchSucceeded(id, at: clock.now, rateLimit: ckw.api.rateLimitStatus)
-                if await runtime.noteDirections(summary.directions, tariffs: summary.tariffs, of: id) {
+                let summary = await bridgeState.apply(data)
+                await bridgeState.fetchSucceeded(id, at: clock.now, rateLimit: ckw.api.rateLimitStatus)
+                if await bridgeState.noteDirections(summary.directions, tariffs: summary.tariffs, of: id) {
                     logger.notice("metering point delivers a direction or tariff register core data did not announce; adding its entities", metadata: ["meteringPoint": "\(id)"])
                     triggers.entitiesAdded(of: id)
                 }
@@ -64,7 +64,7 @@ struct MeterDataFetcher: Sendable {
             } catch {
                 if error is CancellationError || Task.isCancelled {
                     // Stopping: this answer and the rest are still needed at the next start.
-                    await runtime.withdraw(Array(requests[index...]), issuedAt: issuedAt)
+                    await bridgeState.withdraw(Array(requests[index...]), issuedAt: issuedAt)
                     break
                 }
                 BridgeMetrics.requestFailed(endpoint: .meterData, error: error)

@@ -15,7 +15,7 @@ struct PublishTriggers: Sendable {
 
     /// Core data was read: discovery of the bridge, everything of added and changed meters, the
     /// removal of those gone. `saved`: whether the metering points' change is on disk.
-    func coreDataRead(_ changes: BridgeRuntime.MeterChanges, saved: Bool) {
+    func coreDataRead(_ changes: BridgeState.MeterChanges, saved: Bool) {
         let republished = Set(changes.added + changes.changed)
         let work = PublishWork(
             bridgeDiscovery: true, meterDiscovery: republished, removals: Set(changes.removed),
@@ -24,7 +24,7 @@ struct PublishTriggers: Sendable {
     }
 
     /// Core data cannot be decoded; the meters of `ckw.metering_points` are taken as they are.
-    func metersConfiguredWithoutCoreData(_ changes: BridgeRuntime.MeterChanges) {
+    func metersConfiguredWithoutCoreData(_ changes: BridgeState.MeterChanges) {
         let republished = Set(changes.added + changes.changed)
         queue.enqueue(PublishWork(
             bridgeDiscovery: true, meterDiscovery: republished, availability: republished, states: republished, bridgeInfo: true))

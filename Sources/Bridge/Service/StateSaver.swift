@@ -6,7 +6,7 @@ import Logging
 /// so a restart can never show a total lower than one published before. A failed save holds the
 /// publications back and is tried again (`SaveRetry`) until one works.
 struct StateSaver: Sendable {
-    let runtime: BridgeRuntime
+    let bridgeState: BridgeState
     let store: StateStore
     let triggers: PublishTriggers
     let sentRequests: SentRequestCounter
@@ -41,7 +41,7 @@ struct StateSaver: Sendable {
     /// Saves the whole state; on success also publishes what earlier failed saves held back.
     func save() async -> Bool {
         await sentRequests.count()
-        let state = await runtime.persistentState
+        let state = await bridgeState.savedState
         do {
             try store.save(state)
             events.emit(.stateSaved)
@@ -52,13 +52,13 @@ struct StateSaver: Sendable {
             return true
         } catch {
             logger.error("\(error)")
-            _ = await runtime.fetchFailed(nil, error: error.description, rateLimit: nil)
+            _ = await bridgeState.fetchFailed(nil, error: error.description, rateLimit: nil)
             return false
         }
     }
 
     private func writeInfoFile() async {
-        let payload = await runtime.mapping.bridgeInfo(runtime.bridgeSnapshot).payload
+        let payload = await bridgeState.mapping.bridgeInfo(bridgeState.bridgeSnapshot).payload
         do {
             try BridgeInfoFile(directory: store.directory).write(payload)
         } catch {

@@ -15,7 +15,7 @@ import Timestamps
 /// restart or a fixed token converges without a bridge restart.
 final class StatisticsOutput: Service {
     private let importer: StatisticsImporter
-    private let runtime: BridgeRuntime
+    private let bridgeState: BridgeState
     private let api: OpenEnergyClient
     private let lookback: Duration
     private let options: BridgeOptions
@@ -24,7 +24,7 @@ final class StatisticsOutput: Service {
     private let events: AsyncStream<BridgeEvent>
 
     /// - Parameter events: the bridge's events, taken before it runs.
-    init(settings: HomeAssistantStatisticsSettings, lookback: Duration, runtime: BridgeRuntime, api: OpenEnergyClient,
+    init(settings: HomeAssistantStatisticsSettings, lookback: Duration, bridgeState: BridgeState, api: OpenEnergyClient,
          events: AsyncStream<BridgeEvent>, options: BridgeOptions, logger: Logger) throws(HomeAssistantConnectionError) {
         guard let url = settings.url, let token = settings.token else {
             throw .invalidURL(settings.url?.absoluteString ?? "", reason: "homeassistant.statistics needs url and token")
@@ -32,7 +32,7 @@ final class StatisticsOutput: Service {
         importer = StatisticsImporter(
             settings: .init(endpoint: try HomeAssistantEndpoint(url: url), accessToken: token.plaintext, backfill: settings.backfill),
             logger: logger)
-        self.runtime = runtime
+        self.bridgeState = bridgeState
         self.api = api
         self.lookback = lookback
         self.options = options
@@ -42,7 +42,7 @@ final class StatisticsOutput: Service {
     }
 
     func run() async {
-        var due = Set(await runtime.ledger.meteringPointIds)
+        var due = Set(await bridgeState.ledger.meteringPointIds)
         var retry = RetryDelay(initial: options.retryDelay, limit: .seconds(30 * 60))
         var iterator = events.makeAsyncIterator()
         var lastError: HomeAssistantConnectionError?
@@ -77,7 +77,7 @@ final class StatisticsOutput: Service {
     }
 
     private func cycle(_ ids: Set<String>) async throws(HomeAssistantConnectionError) {
-        let ledger = await runtime.ledger
+        let ledger = await bridgeState.ledger
         let now = options.clock.now
         let windowStart = now.addingTimeInterval(-lookback.timeInterval)
         let meters = ids.sorted().compactMap { id -> StatisticsImporter.Meter? in
