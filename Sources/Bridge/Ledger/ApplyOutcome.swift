@@ -1,16 +1,4 @@
-import EnergyDomain
 import Foundation
-
-/// A cumulative register reading: the meter's lifetime counter at `timestamp`.
-public struct RegisterReading: Sendable, Hashable {
-    public var timestamp: Date
-    public var kilowattHours: Double
-
-    public init(timestamp: Date, kilowattHours: Double) {
-        self.timestamp = timestamp
-        self.kilowattHours = kilowattHours
-    }
-}
 
 /// What one `apply` did, so the caller knows whether anything needs publishing.
 public struct ApplyOutcome: Sendable, Equatable {
