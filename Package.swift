@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Mosquitto", targets: ["Mosquitto"]),
+        .library(name: "EnergyDomain", targets: ["EnergyDomain"]),
         .library(name: "OpenEnergy", targets: ["OpenEnergy"]),
         .library(name: "OpenEnergySimulator", targets: ["OpenEnergySimulator"]),
         .executable(name: "simulator-benchmark", targets: ["SimulatorBenchmark"]),
