@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Mosquitto", targets: ["Mosquitto"]),
+        .library(name: "EnergyDomain", targets: ["EnergyDomain"]),
         .library(name: "OpenEnergy", targets: ["OpenEnergy"]),
         .library(name: "OpenEnergySimulator", targets: ["OpenEnergySimulator"]),
         .executable(name: "simulator-benchmark", targets: ["SimulatorBenchmark"]),
@@ -103,9 +104,16 @@ let package = Package(
             name: "Timestamps",
             swiftSettings: swiftSettings
         ),
+        // The meter's domain (directions, qualities, interval readings, amounts of energy): made by
+        // OpenEnergy from the wire, filed by the Bridge, turned into payloads by HomeAssistant.
+        .target(
+            name: "EnergyDomain",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OpenEnergy",
             dependencies: [
+                "EnergyDomain",
                 "Timestamps",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -121,6 +129,7 @@ let package = Package(
         .testTarget(
             name: "OpenEnergyTests",
             dependencies: [
+                "EnergyDomain",
                 "OpenEnergy",
                 "OpenEnergySimulator",
                 "TestSupport",
@@ -155,6 +164,7 @@ let package = Package(
         .target(
             name: "OpenEnergySimulator",
             dependencies: [
+                "EnergyDomain",
                 "OpenEnergy",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -188,6 +198,7 @@ let package = Package(
         .testTarget(
             name: "OpenEnergySimulatorTests",
             dependencies: [
+                "EnergyDomain",
                 "OpenEnergySimulator",
                 "OpenEnergy",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -203,12 +214,15 @@ let package = Package(
         // MARK: Home Assistant
         .target(
             name: "HomeAssistant",
-            dependencies: ["Timestamps"],
+            // Mosquitto for `MQTTQoS` only: the messages it makes carry the configured QoS.
+            dependencies: ["EnergyDomain", "Mosquitto", "Timestamps"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "HomeAssistantTests",
-            dependencies: ["HomeAssistant", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "EnergyDomain", "HomeAssistant", "Mosquitto", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             exclude: ["HomeAssistantSchemaCheck"],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings
@@ -218,6 +232,7 @@ let package = Package(
         .target(
             name: "HomeAssistantRecorder",
             dependencies: [
+                "EnergyDomain",
                 "HomeAssistant",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Logging", package: "swift-log"),
@@ -228,6 +243,7 @@ let package = Package(
         .testTarget(
             name: "HomeAssistantRecorderTests",
             dependencies: [
+                "EnergyDomain",
                 "HomeAssistantRecorder",
                 "HomeAssistant",
                 "TestSupport",
@@ -239,6 +255,7 @@ let package = Package(
         .target(
             name: "Bridge",
             dependencies: [
+                "EnergyDomain",
                 "Mosquitto",
                 "OpenEnergy",
                 "HomeAssistant",
@@ -258,6 +275,8 @@ let package = Package(
             name: "BridgeTests",
             dependencies: [
                 "Bridge",
+                "EnergyDomain",
+                "Mosquitto",
                 "HomeAssistant",
                 "OpenEnergy",
                 "TestSupport",
@@ -270,6 +289,7 @@ let package = Package(
             name: "BridgeObservability",
             dependencies: [
                 "Bridge",
+                "EnergyDomain",
                 // The page shows the meters' values as Home Assistant gets them.
                 "HomeAssistant",
                 // Constant-time comparison of the page's password and CSRF token.
@@ -299,6 +319,7 @@ let package = Package(
             dependencies: [
                 "CGlibcMalloc",
                 "Bridge",
+                "EnergyDomain",
                 "BridgeObservability",
                 "Mosquitto",
                 "OpenEnergy",
@@ -324,6 +345,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
+                "EnergyDomain",
                 // The fault tests kill, stop and limit the real daemon and run the short soak.
                 "ckw2mqtt",
                 "BridgeSoak",
@@ -378,6 +400,7 @@ let package = Package(
         .executableTarget(
             name: "BridgeSoak",
             dependencies: [
+                "EnergyDomain",
                 // Soaked as a child process, as users run it.
                 "ckw2mqtt",
                 "Bridge",

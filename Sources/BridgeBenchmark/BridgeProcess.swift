@@ -17,11 +17,12 @@ final class BridgeProcess {
         try ChildProcesses.run(process)
     }
 
-    /// The binary users install (`CKW2MQTT_BIN`, e.g. scripts/build-release's `.build/ship/ckw2mqtt`),
+    /// The binary users install (`--binary PATH`, e.g. scripts/build-release's `.build/ship/ckw2mqtt`),
     /// else the `ckw2mqtt` built beside this benchmark.
     static var binary: String {
-        if let path = ProcessInfo.processInfo.environment["CKW2MQTT_BIN"], !path.isEmpty { return path }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let arguments = CommandLine.arguments
+        if let index = arguments.firstIndex(of: "--binary"), index + 1 < arguments.count { return arguments[index + 1] }
+        return URL(fileURLWithPath: arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("ckw2mqtt").path
     }
 

@@ -1,7 +1,7 @@
 // `swift run -c release bridge-benchmark`: the bridge's memory and latency figures.
 //
-// (a) Memory of a real `ckw2mqtt run` (the binary of `CKW2MQTT_BIN`, else the one built beside this
-//     program) with one metering point in the steady state, with the simulator over plain HTTP and
+// (a) Memory of a real `ckw2mqtt run` (the binary given with `--binary PATH`, else the one built beside
+//     this program) with one metering point in the steady state, with the simulator over plain HTTP and
 //     over HTTPS (as CKW): anonymous memory (the target), PSS and VmRSS.
 // (b) 1,000 metering points in backend mode over HTTPS: time from core data to the broker's
 //     acknowledgement of every discovery config (in process), and the memory of `ckw2mqtt run`

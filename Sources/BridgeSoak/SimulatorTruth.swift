@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Bridge
+import EnergyDomain
 import Foundation
 import OpenEnergy
 import OpenEnergySimulator
@@ -41,10 +42,10 @@ struct SimulatorTruth {
     func expected(for id: String, now: Date) async throws -> Expected {
         let to = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 900).rounded(.down) * 900)
         let data = try await api.meterData(meteringPointId: id, from: to.addingTimeInterval(-3 * 86_400), to: to)
-        func series(_ direction: OpenEnergy.EnergyDirection, _ kind: SeriesKind) -> MeterSeries? {
+        func series(_ direction: EnergyDirection, _ kind: SeriesKind) -> MeterSeries? {
             data.series.first { ($0.direction ?? ObisCode.direction(of: $0.obis)) == direction && ($0.kind ?? ObisCode.kind(of: $0.obis)) == kind }
         }
-        func total(_ direction: OpenEnergy.EnergyDirection) -> Int64? {
+        func total(_ direction: EnergyDirection) -> Int64? {
             guard let intervals = series(direction, .interval) else { return nil }
             let anchor = series(direction, .register)?.readings.last { $0.value != nil }
             let base = anchor.map { Self.wattHours($0.value!) } ?? 0

@@ -1,4 +1,5 @@
 import Foundation
+import Mosquitto
 
 /// Turns meter values and bridge status into the MQTT messages Home Assistant and scripts read.
 ///
@@ -23,13 +24,13 @@ public struct HomeAssistantMapping: Sendable {
         /// interval, exceeds this many watts.
         public var surplusThresholdWatts: Double
         /// QoS of every message; at least once by default, so the broker acknowledges each.
-        public var qos: QualityOfService
+        public var qos: MQTTQoS
 
         public init(
             topics: Topics = .default,
             origin: Origin,
             surplusThresholdWatts: Double = 0,
-            qos: QualityOfService = .atLeastOnce
+            qos: MQTTQoS = .atLeastOnce
         ) {
             self.topics = topics
             self.origin = origin

@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import Logging
@@ -52,22 +53,22 @@ public actor StatisticsImporter {
         /// Readable name for the statistic (address or meter number).
         public var label: String?
         /// The bridge's intervals per direction; a direction the meter lacks is absent.
-        public var intervals: [EnergyStatistic.Direction: [StatisticsInterval]]
+        public var intervals: [EnergyDirection: [IntervalReading]]
 
-        public init(meteringPointID: String, label: String?, intervals: [EnergyStatistic.Direction: [StatisticsInterval]]) {
+        public init(meteringPointID: String, label: String?, intervals: [EnergyDirection: [IntervalReading]]) {
             self.meteringPointID = meteringPointID
             self.label = label
             self.intervals = intervals
         }
 
-        func statistic(_ direction: EnergyStatistic.Direction) -> EnergyStatistic {
+        func statistic(_ direction: EnergyDirection) -> EnergyStatistic {
             EnergyStatistic(meteringPointID: meteringPointID, direction: direction, label: label)
         }
     }
 
     /// Meter data of `[from, to)` for the catch-up, per direction (the bridge fetches it from CKW).
     public typealias IntervalSource = @Sendable (_ meteringPointID: String, _ from: Date, _ to: Date) async throws
-        -> [EnergyStatistic.Direction: [StatisticsInterval]]
+        -> [EnergyDirection: [IntervalReading]]
 
     /// Where a metering point's catch-up stands: told when it starts, after every chunk, and once
     /// more when it ends (`isOver`: done, paused by a failure, or cancelled).
@@ -95,7 +96,7 @@ public actor StatisticsImporter {
     /// Statistics whose catch-up finished in this process (per statistic: a meter may gain a direction).
     private var caughtUp: Set<String> = []
     /// The directions each metering point had in its latest cycle.
-    private var seenDirections: [String: Set<EnergyStatistic.Direction>] = [:]
+    private var seenDirections: [String: Set<EnergyDirection>] = [:]
 
     /// Rows are searched no further back than this: before smart meters, nothing to find.
     static let searchFloor = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
@@ -127,7 +128,7 @@ public actor StatisticsImporter {
             let windowStart = Self.hourCeiling(windowStart)
             var reports: [StatisticReport] = []
             for meter in meters {
-                let directions = meter.intervals.keys.sorted { $0.rawValue < $1.rawValue }
+                let directions = meter.intervals.keys.sorted { meter.statistic($0).statisticID < meter.statistic($1).statisticID }
                 seenDirections[meter.meteringPointID] = Set(directions)
                 let pending = directions.filter { !caughtUp.contains(meter.statistic($0).statisticID) }
                 if !pending.isEmpty {
@@ -157,7 +158,7 @@ public actor StatisticsImporter {
     // MARK: Window
 
     /// Imports `intervals`' hours from the first one that differs from what is stored.
-    func bringUpToDate(_ statistic: EnergyStatistic, intervals: [StatisticsInterval], recorder: RecorderClient) async throws(HomeAssistantConnectionError) -> StatisticReport {
+    func bringUpToDate(_ statistic: EnergyStatistic, intervals: [IntervalReading], recorder: RecorderClient) async throws(HomeAssistantConnectionError) -> StatisticReport {
         let unanchored = builder.build(from: intervals, continuingFrom: 0)
         var report = StatisticReport(statisticID: statistic.statisticID, incompleteHours: unanchored.incompleteHours.count,
                                      rejectedIntervals: unanchored.rejectedIntervals.count)
@@ -192,7 +193,7 @@ public actor StatisticsImporter {
 
     /// Returns whether `directions` of the meter are caught up to `windowStart`.
     private func catchUp(
-        _ meter: Meter, directions: [EnergyStatistic.Direction], before windowStart: Date, now: Date,
+        _ meter: Meter, directions: [EnergyDirection], before windowStart: Date, now: Date,
         recorder: RecorderClient, source: IntervalSource, progress: (@Sendable (CatchUpProgress) -> Void)?
     ) async throws(HomeAssistantConnectionError) -> Bool {
         let backfillStart = Self.hourFloor(now - settings.backfill.seconds)
@@ -221,7 +222,7 @@ public actor StatisticsImporter {
             if Task.isCancelled { return false }
             let chunkEnd = min(chunkStart + chunk, windowStart)
             number += 1
-            let fetched: [EnergyStatistic.Direction: [StatisticsInterval]]
+            let fetched: [EnergyDirection: [IntervalReading]]
             do {
                 fetched = try await source(meter.meteringPointID, chunkStart, chunkEnd)
             } catch {

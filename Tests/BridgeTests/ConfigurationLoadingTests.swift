@@ -1,6 +1,7 @@
 import Bridge
 import Foundation
 import Logging
+import Mosquitto
 import Testing
 
 @Suite("Configuration: defaults, layers and overrides")

@@ -1,4 +1,5 @@
 @testable import Bridge
+import EnergyDomain
 import Foundation
 import OpenEnergy
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// 2026-11-26T23:00:00Z (`quarterHour(0)`).
 @Suite("Filing meter data: tariff registers, units, plausibility, notices")
 struct LiteralMeterDataFilingTests {
-    typealias Direction = Bridge.EnergyDirection
+    typealias Direction = EnergyDomain.EnergyDirection
 
     static func file(
         _ body: String, described: [SeriesDescription] = [], limit: Double = 50, into ledger: inout MeterLedger

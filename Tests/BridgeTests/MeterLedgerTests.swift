@@ -1,11 +1,12 @@
 import Bridge
+import EnergyDomain
 import Foundation
 import Testing
 
 let meter = "CH1008801234500000000000000012345"
 
 /// An interval reading on the quarter-hour grid.
-func reading(_ index: Int, _ kilowattHours: Double?, _ quality: ReadingQuality = .measured) -> IntervalReading {
+func reading(_ index: Int, _ kilowattHours: Double?, _ quality: ValueQuality = .measured) -> IntervalReading {
     IntervalReading(start: quarterHour(index), end: quarterHour(index + 1), kilowattHours: kilowattHours, quality: quality)
 }
 
@@ -137,14 +138,14 @@ struct MeterLedgerTests {
         ledger.apply(intervals: [reading(0, 0.3), reading(1, 0.2, .estimated), reading(2, 0.1)], direction: .consumption, meteringPointId: meter)
         ledger.apply(intervals: [reading(0, 0), reading(1, 0.4), reading(2, nil, .missing)], direction: .production, meteringPointId: meter)
         let last = ledger.lastCompleteInterval(meteringPointId: meter)
-        #expect(last == CompletedInterval(start: quarterHour(1), end: quarterHour(2), consumption: kWh(0.2), production: kWh(0.4), quality: .estimated))
-        #expect(last?.energy(.production) == kWh(0.4))
+        #expect(last == CompletedInterval(start: quarterHour(1), end: quarterHour(2), consumption: 0.2, production: 0.4, quality: .estimated))
+        #expect(last?.energy(.production) == 0.4)
 
         let single = "CH1008801234500000000000000099999"
         ledger.track(single, directions: [.consumption])
         ledger.apply(intervals: [reading(5, 0.7)], direction: .consumption, meteringPointId: single)
         #expect(ledger.lastCompleteInterval(meteringPointId: single)
-            == CompletedInterval(start: quarterHour(5), end: quarterHour(6), consumption: kWh(0.7), production: nil, quality: .measured))
+            == CompletedInterval(start: quarterHour(5), end: quarterHour(6), consumption: 0.7, production: nil, quality: .measured))
     }
 
     @Test("Where fetching must resume: the first absent, missing or estimated interval in range")

@@ -1,4 +1,5 @@
 import Bridge
+import EnergyDomain
 import Foundation
 import Synchronization
 import Testing
@@ -7,7 +8,7 @@ import Glibc
 #endif
 
 /// A state with `meters` metering points, so states of different sizes are easy to tell apart.
-func sampleState(meters: Int, seed: Int = 0) -> BridgeState {
+func sampleState(meters: Int, seed: Int = 0) -> SavedBridgeState {
     var ledger = MeterLedger(retention: MeterLedger.retention(forLookback: .seconds(3 * 86_400)))
     var planner = FetchPlanner(policy: FetchPolicy())
     for index in 0..<meters {
@@ -19,7 +20,7 @@ func sampleState(meters: Int, seed: Int = 0) -> BridgeState {
         planner.track(id)
     }
     _ = planner.dueRequests(at: quarterHour(100), ledger: ledger)
-    return BridgeState(ledger: ledger, schedule: planner.schedule, lastSuccessfulFetch: quarterHour(100 + seed))
+    return SavedBridgeState(ledger: ledger, schedule: planner.schedule, lastSuccessfulFetch: quarterHour(100 + seed))
 }
 
 @Suite("StateStore: atomic, versioned, loud about damage")
@@ -106,7 +107,7 @@ struct StateStoreTests {
         let store = StateStore(directory: directory.path)
         try #"{"schemaVersion": 7, "writtenAt": 0, "state": {"somethingNew": true}}"#.write(toFile: store.filePath, atomically: false, encoding: .utf8)
         let error = try #require(throws: StateStoreError.self) { try store.load() }
-        #expect(error == .newerSchema(file: store.filePath, found: 7, supported: BridgeState.schemaVersion))
+        #expect(error == .newerSchema(file: store.filePath, found: 7, supported: SavedBridgeState.schemaVersion))
         #expect(error.description.contains("newer ckw2mqtt (state schema 7; this version reads up to 1)"))
     }
 
@@ -206,7 +207,7 @@ struct StateStoreTests {
 
 extension StateStore {
     /// The backup, read through a store pointed at a copy named `state.json`.
-    func loadPrevious() throws -> BridgeState? {
+    func loadPrevious() throws -> SavedBridgeState? {
         let copy = try TemporaryDirectory()
         defer { copy.remove() }
         try FileManager.default.copyItem(atPath: previousFilePath, toPath: copy.file(Self.fileName))

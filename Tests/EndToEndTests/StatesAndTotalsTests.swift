@@ -1,4 +1,5 @@
 import Bridge
+import EnergyDomain
 import Foundation
 import OpenEnergy
 import OpenEnergySimulator

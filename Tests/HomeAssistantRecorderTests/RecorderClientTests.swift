@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import HomeAssistantRecorder
@@ -6,7 +7,7 @@ import TestSupport
 
 /// The websocket client and the recorder commands against a real Home Assistant.
 @Suite struct RecorderClientTests {
-    let statistic = EnergyStatistic(meteringPointID: "CH1008801234500000000000000012345", direction: .import, label: "Seestrasse 1")
+    let statistic = EnergyStatistic(meteringPointID: "CH1008801234500000000000000012345", direction: .consumption, label: "Seestrasse 1")
 
     @Test func importsReadsBackOverwritesAndFindsTheLastRow() async throws {
         try await withHomeAssistant { homeAssistant in

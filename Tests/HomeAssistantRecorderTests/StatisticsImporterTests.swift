@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import HomeAssistantRecorder
@@ -59,9 +60,9 @@ import TestSupport
             // The 25-hour local day has 25 hourly rows.
             let recorder = try await RecorderClient(connection: HomeAssistantWebSocket.connect(to: homeAssistant.endpoint, accessToken: homeAssistant.accessToken))
             let dstDay = try await recorder.statistics(
-                [meter.statistic(.import).statisticID], from: Date("2026-10-24T22:00:00Z", strategy: .iso8601),
+                [meter.statistic(.consumption).statisticID], from: Date("2026-10-24T22:00:00Z", strategy: .iso8601),
                 to: Date("2026-10-25T23:00:00Z", strategy: .iso8601))
-            #expect(dstDay[meter.statistic(.import).statisticID]?.count == 25)
+            #expect(dstDay[meter.statistic(.consumption).statisticID]?.count == 25)
             await recorder.connection.close()
         }
     }
@@ -119,7 +120,7 @@ import TestSupport
     /// there, and the sum starts at the first hour and never decreases.
     private func expectStoredRowsEqual(_ meter: SimulatedMeter, _ homeAssistant: TestHomeAssistant) async throws {
         let recorder = try await RecorderClient(connection: HomeAssistantWebSocket.connect(to: homeAssistant.endpoint, accessToken: homeAssistant.accessToken))
-        for direction in [EnergyStatistic.Direction.import, .export] {
+        for direction in [EnergyDirection.consumption, .production] {
             let id = meter.statistic(direction).statisticID
             let rows = try await recorder.statistics([id], from: Self.backfillStart - 86_400, to: Self.now + 3600)[id] ?? []
             let expectedHours = meter.completeHours(from: Self.backfillStart, to: Self.now)
@@ -153,32 +154,32 @@ final class SimulatedMeter: @unchecked Sendable {
         set { lock.withLock { _estimates = newValue } }
     }
 
-    func statistic(_ direction: EnergyStatistic.Direction) -> EnergyStatistic {
+    func statistic(_ direction: EnergyDirection) -> EnergyStatistic {
         EnergyStatistic(meteringPointID: StatisticsImporterTests.meteringPointID, direction: direction)
     }
 
     /// What the meter really measured.
-    func measured(_ direction: EnergyStatistic.Direction, _ start: Date) -> Double {
+    func measured(_ direction: EnergyDirection, _ start: Date) -> Double {
         let slot = Int(start.timeIntervalSince1970 / 900)
-        let wattHours = direction == .import ? (slot * 37) % 400 + 20 : max(0, (slot * 53) % 600 - 300)
+        let wattHours = direction == .consumption ? (slot * 37) % 400 + 20 : max(0, (slot * 53) % 600 - 300)
         return Double(wattHours) / 1000
     }
 
     /// What the meter reports now (an estimate while there is one).
-    func reported(_ direction: EnergyStatistic.Direction, _ start: Date) -> Double {
-        direction == .import ? (estimates[start] ?? measured(direction, start)) : measured(direction, start)
+    func reported(_ direction: EnergyDirection, _ start: Date) -> Double {
+        direction == .consumption ? (estimates[start] ?? measured(direction, start)) : measured(direction, start)
     }
 
-    func intervals(from: Date, to: Date) -> [EnergyStatistic.Direction: [StatisticsInterval]] {
-        var result: [EnergyStatistic.Direction: [StatisticsInterval]] = [:]
+    func intervals(from: Date, to: Date) -> [EnergyDirection: [IntervalReading]] {
+        var result: [EnergyDirection: [IntervalReading]] = [:]
         let withheld = self.withheld
         let estimates = self.estimates
-        for direction in [EnergyStatistic.Direction.import, .export] {
+        for direction in [EnergyDirection.consumption, .production] {
             result[direction] = stride(from: from.timeIntervalSince1970, to: to.timeIntervalSince1970, by: 900).compactMap { seconds in
                 let start = Date(timeIntervalSince1970: seconds)
                 guard !withheld.contains(start) else { return nil }
-                let estimated = direction == .import && estimates[start] != nil
-                return StatisticsInterval(start: start, end: start + 900, kilowattHours: reported(direction, start),
+                let estimated = direction == .consumption && estimates[start] != nil
+                return IntervalReading(start: start, end: start + 900, kilowattHours: reported(direction, start),
                                           quality: estimated ? .estimated : .measured)
             }
         }
@@ -192,7 +193,7 @@ final class SimulatedMeter: @unchecked Sendable {
             intervals: intervals(from: StatisticsImporterTests.windowStart, to: StatisticsImporterTests.now))
     }
 
-    func hourEnergy(_ direction: EnergyStatistic.Direction, _ hour: Date) -> Double {
+    func hourEnergy(_ direction: EnergyDirection, _ hour: Date) -> Double {
         Double((0..<4).map { Int((reported(direction, hour + Double($0 * 900)) * 1000).rounded()) }.reduce(0, +)) / 1000
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HomeAssistant
+import Mosquitto
 import Testing
 
 /// What the discovery configs contain, independent of their exact bytes.

@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import HomeAssistant
 
@@ -28,11 +29,11 @@ enum Fixtures {
     static let solarHouseSnapshot = MeterSnapshot(
         importTotal: 12_345.678_4,
         exportTotal: 2_345.678_1,
-        lastInterval: IntervalReading(
+        lastInterval: CompletedInterval(
             start: intervalStart,
             end: intervalEnd,
-            importEnergy: 0.123,
-            exportEnergy: 0.456,
+            consumption: 0.123,
+            production: 0.456,
             quality: .measured
         )
     )
@@ -40,11 +41,11 @@ enum Fixtures {
     static let flatSnapshot = MeterSnapshot(
         importTotal: 4_321.5,
         exportTotal: nil,
-        lastInterval: IntervalReading(
+        lastInterval: CompletedInterval(
             start: intervalStart,
             end: intervalEnd,
-            importEnergy: 0.25,
-            exportEnergy: nil,
+            consumption: 0.25,
+            production: nil,
             quality: .estimated
         )
     )
@@ -77,11 +78,11 @@ enum Fixtures {
         MeterSnapshot(
             importTotal: 1,
             exportTotal: 1,
-            lastInterval: IntervalReading(
+            lastInterval: CompletedInterval(
                 start: intervalStart,
                 end: intervalStart.addingTimeInterval(minutes * 60),
-                importEnergy: importKWh,
-                exportEnergy: exportKWh,
+                consumption: importKWh,
+                production: exportKWh,
                 quality: .measured
             )
         )

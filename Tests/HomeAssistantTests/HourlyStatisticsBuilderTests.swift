@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import PropertyBased
@@ -34,7 +35,7 @@ import Testing
 
     @Test func aMissingValueLeavesItsHourOut() {
         var intervals = quarters(from: date("2026-11-26T10:00:00Z"), [1, 1, 1, 1])
-        intervals[2] = StatisticsInterval(start: intervals[2].start, end: intervals[2].end, kilowattHours: nil, quality: .missing)
+        intervals[2] = IntervalReading(start: intervals[2].start, end: intervals[2].end, kilowattHours: nil, quality: .missing)
         let built = builder.build(from: intervals, continuingFrom: 0)
         #expect(built.rows.isEmpty)
         #expect(built.incompleteHours == [date("2026-11-26T10:00:00Z")])
@@ -51,9 +52,9 @@ import Testing
     }
 
     @Test func intervalsCrossingAnHourOrWithImpossibleValuesAreRejected() {
-        let crossing = StatisticsInterval(start: date("2026-11-26T10:45:00Z"), end: date("2026-11-26T11:15:00Z"), kilowattHours: 1, quality: .measured)
-        let negative = StatisticsInterval(start: date("2026-11-26T12:00:00Z"), end: date("2026-11-26T12:15:00Z"), kilowattHours: -0.1, quality: .measured)
-        let empty = StatisticsInterval(start: date("2026-11-26T13:00:00Z"), end: date("2026-11-26T13:00:00Z"), kilowattHours: 1, quality: .measured)
+        let crossing = IntervalReading(start: date("2026-11-26T10:45:00Z"), end: date("2026-11-26T11:15:00Z"), kilowattHours: 1, quality: .measured)
+        let negative = IntervalReading(start: date("2026-11-26T12:00:00Z"), end: date("2026-11-26T12:15:00Z"), kilowattHours: -0.1, quality: .measured)
+        let empty = IntervalReading(start: date("2026-11-26T13:00:00Z"), end: date("2026-11-26T13:00:00Z"), kilowattHours: 1, quality: .measured)
         let built = builder.build(from: [crossing, negative, empty], continuingFrom: 0)
         #expect(built.rejectedIntervals == [crossing, negative, empty])
         #expect(built.rows.isEmpty)
@@ -63,7 +64,7 @@ import Testing
     func otherResolutionsThatTileTheHourWork(minutes: Int, count: Int) {
         let hour = date("2026-11-26T10:00:00Z")
         let intervals = (0..<count).map { index in
-            StatisticsInterval(start: hour + Double(index * minutes * 60), end: hour + Double((index + 1) * minutes * 60),
+            IntervalReading(start: hour + Double(index * minutes * 60), end: hour + Double((index + 1) * minutes * 60),
                                kilowattHours: 0.5, quality: .measured)
         }
         #expect(builder.build(from: intervals, continuingFrom: 0).rows.map(\.state) == [0.5 * Double(count)])
@@ -71,7 +72,7 @@ import Testing
 
     @Test func overlappingIntervalsMakeTheHourIncomplete() {
         let hour = date("2026-11-26T10:00:00Z")
-        let halfHour = StatisticsInterval(start: hour, end: hour + 1800, kilowattHours: 1, quality: .measured)
+        let halfHour = IntervalReading(start: hour, end: hour + 1800, kilowattHours: 1, quality: .measured)
         let built = builder.build(from: quarters(from: hour, [1, 1, 1, 1]) + [halfHour], continuingFrom: 0)
         #expect(built.rows.isEmpty)
         #expect(built.incompleteHours == [hour])
@@ -88,7 +89,7 @@ import Testing
         let (start, end) = try zurichDay(day)
         #expect(Int(end.timeIntervalSince(start)) / 900 == count)
         let intervals = (0..<count).map { index in
-            StatisticsInterval(start: start + Double(index * 900), end: start + Double((index + 1) * 900),
+            IntervalReading(start: start + Double(index * 900), end: start + Double((index + 1) * 900),
                                kilowattHours: 0.25, quality: .measured)
         }
         let built = builder.build(from: intervals, continuingFrom: 0)
@@ -138,9 +139,9 @@ import Testing
     private static let origin = date("2026-03-28T00:00:00Z")
 
     /// Quarter-hour intervals from `origin`; a negative value stands for a missing one.
-    private func intervals(_ wattHours: [Int]) -> [StatisticsInterval] {
+    private func intervals(_ wattHours: [Int]) -> [IntervalReading] {
         wattHours.enumerated().map { index, value in
-            StatisticsInterval(start: Self.origin + Double(index * 900), end: Self.origin + Double((index + 1) * 900),
+            IntervalReading(start: Self.origin + Double(index * 900), end: Self.origin + Double((index + 1) * 900),
                                kilowattHours: value < 0 ? nil : Double(value) / 1000, quality: value < 0 ? .missing : .measured)
         }
     }
@@ -149,9 +150,9 @@ import Testing
 /// The statistic's identity: what Home Assistant's recorder accepts as an external statistic.
 @Suite struct EnergyStatisticTests {
     @Test func idIsLowerCaseSourceColonMeteringPointAndDirection() {
-        let statistic = EnergyStatistic(meteringPointID: "CH1008801234500000000000000012345", direction: .import)
+        let statistic = EnergyStatistic(meteringPointID: "CH1008801234500000000000000012345", direction: .consumption)
         #expect(statistic.statisticID == "ckw2mqtt:ch1008801234500000000000000012345_import")
-        #expect(EnergyStatistic(meteringPointID: "CH1008801234500000000000000012345", direction: .export).statisticID
+        #expect(EnergyStatistic(meteringPointID: "CH1008801234500000000000000012345", direction: .production).statisticID
             == "ckw2mqtt:ch1008801234500000000000000012345_export")
         #expect(statistic.unitOfMeasurement == "kWh")
         #expect(statistic.hasSum && !statistic.hasMean)
@@ -163,13 +164,13 @@ import Testing
         // homeassistant/components/recorder/statistics.py, VALID_STATISTIC_ID (2025.4.4).
         // NSRegularExpression, because Swift's Regex has no lookbehind.
         let pattern = try NSRegularExpression(pattern: #"^(?!.+__)(?!_)[\da-z_]+(?<!_):(?!_)[\da-z_]+(?<!_)$"#)
-        let id = EnergyStatistic(meteringPointID: meteringPointID, direction: .export).statisticID
+        let id = EnergyStatistic(meteringPointID: meteringPointID, direction: .production).statisticID
         #expect(pattern.firstMatch(in: id, range: NSRange(id.startIndex..., in: id)) != nil, "\(id)")
     }
 
     @Test func nameUsesTheLabelWhenThereIsOne() {
-        #expect(EnergyStatistic(meteringPointID: "CH1", direction: .import, label: "Seestrasse 1").name == "CKW Seestrasse 1 energy imported")
-        #expect(EnergyStatistic(meteringPointID: "CH1", direction: .export).name == "CKW CH1 energy exported")
+        #expect(EnergyStatistic(meteringPointID: "CH1", direction: .consumption, label: "Seestrasse 1").name == "CKW Seestrasse 1 energy imported")
+        #expect(EnergyStatistic(meteringPointID: "CH1", direction: .production).name == "CKW CH1 energy exported")
     }
 }
 
@@ -177,9 +178,9 @@ private func date(_ text: String) -> Date {
     try! Date(text, strategy: .iso8601)
 }
 
-private func quarters(from start: Date, _ values: [Double], quality: IntervalQuality = .measured) -> [StatisticsInterval] {
+private func quarters(from start: Date, _ values: [Double], quality: ValueQuality = .measured) -> [IntervalReading] {
     values.enumerated().map { index, value in
-        StatisticsInterval(start: start + Double(index * 900), end: start + Double((index + 1) * 900), kilowattHours: value, quality: quality)
+        IntervalReading(start: start + Double(index * 900), end: start + Double((index + 1) * 900), kilowattHours: value, quality: quality)
     }
 }
 

@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import Testing
@@ -105,9 +106,9 @@ import Testing
         let snapshot = MeterSnapshot(
             importTotal: 100.000_49,
             exportTotal: 99.999_51,
-            lastInterval: IntervalReading(
+            lastInterval: CompletedInterval(
                 start: Fixtures.intervalStart, end: Fixtures.intervalEnd,
-                importEnergy: 0.012_34, exportEnergy: 0.000_4, quality: .measured
+                consumption: 0.012_34, production: 0.000_4, quality: .measured
             )
         )
         let readout = Fixtures.mapping.readout(of: snapshot, for: Fixtures.solarHouse)
@@ -121,9 +122,9 @@ import Testing
         let snapshot = MeterSnapshot(
             importTotal: 10,
             exportTotal: 5,  // ignored: the meter does not measure export
-            lastInterval: IntervalReading(
+            lastInterval: CompletedInterval(
                 start: Fixtures.intervalStart, end: Fixtures.intervalEnd,
-                importEnergy: 0.1, exportEnergy: 0.3, quality: .measured
+                consumption: 0.1, production: 0.3, quality: .measured
             )
         )
         let readout = Fixtures.mapping.readout(of: snapshot, for: Fixtures.flat)
@@ -135,8 +136,8 @@ import Testing
     }
 
     @Test func qualityOrdersFromMeasuredToMissing() {
-        #expect(max(IntervalQuality.measured, .estimated) == .estimated)
-        #expect(max(IntervalQuality.missing, .estimated) == .missing)
-        #expect(max(IntervalQuality.measured, .measured) == .measured)
+        #expect(max(ValueQuality.measured, .estimated) == .estimated)
+        #expect(max(ValueQuality.missing, .estimated) == .missing)
+        #expect(max(ValueQuality.measured, .measured) == .measured)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Mosquitto
 import OpenEnergy
 import Logging
 import OpenEnergy
@@ -70,12 +71,6 @@ public struct MQTTTLSSettings: Sendable, Equatable {
 public enum MQTTProtocolVersion: String, Sendable, Equatable, CaseIterable {
     case v5 = "5"
     case v311 = "3.1.1"
-}
-
-public enum MQTTQoS: Int, Sendable, Equatable, CaseIterable {
-    case atMostOnce = 0
-    case atLeastOnce = 1
-    case exactlyOnce = 2
 }
 
 // MARK: - homeassistant

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Mosquitto
 import OpenEnergy
 
 /// Every configuration key, in the order of the YAML file and of the effective-configuration

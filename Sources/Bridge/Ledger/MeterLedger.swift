@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 
 /// The bridge's bookkeeping of every metering point's energy, persisted in the state file.

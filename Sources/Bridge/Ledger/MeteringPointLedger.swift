@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 
 /// Everything the bridge knows about one metering point's energy: both directions' intervals,
@@ -50,7 +51,7 @@ public struct MeteringPointLedger: Sendable, Equatable {
     }
 
     /// The value the ledger holds for the interval starting at `start`, if any.
-    public func interval(_ direction: EnergyDirection, startingAt start: Date) -> (energy: EnergyAmount, quality: ReadingQuality)? {
+    public func interval(_ direction: EnergyDirection, startingAt start: Date) -> (energy: EnergyAmount, quality: ValueQuality)? {
         let seconds = start.timeIntervalSince1970
         guard seconds == seconds.rounded(), Int64(seconds) % SeriesLedger.intervalSeconds == 0,
               let slot = series[direction]?.slot(Int64(seconds) / SeriesLedger.intervalSeconds)
@@ -80,8 +81,8 @@ public struct MeteringPointLedger: Sendable, Equatable {
                 quality: slots.contains { $0.state == .estimated } ? .estimated : .measured)
             for (direction, slot) in zip(directions, slots) {
                 switch direction {
-                case .consumption: interval.consumption = EnergyAmount(milliwattHours: slot.energy)
-                case .production: interval.production = EnergyAmount(milliwattHours: slot.energy)
+                case .consumption: interval.consumption = EnergyAmount(milliwattHours: slot.energy).kilowattHours
+                case .production: interval.production = EnergyAmount(milliwattHours: slot.energy).kilowattHours
                 }
             }
             return interval

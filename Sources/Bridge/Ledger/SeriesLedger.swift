@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 
 /// The intervals and register of one direction (consumption or production) of one metering point.

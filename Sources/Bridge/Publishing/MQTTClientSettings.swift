@@ -11,7 +11,7 @@ public enum MQTTClientSettings {
             clientID: settings.clientID,
             protocolVersion: settings.protocolVersion == .v5 ? .v5 : .v311,
             keepAlive: settings.keepalive,
-            will: will.map { MQTTClient.Will(topic: $0.topic, payload: $0.payload, qos: qos($0.qos), retain: $0.retain) },
+            will: will.map { MQTTClient.Will(topic: $0.topic, payload: $0.payload, qos: $0.qos, retain: $0.retain) },
             // Everything the bridge publishes is retained and republished after each connection, so
             // there is no session worth resuming.
             cleanStart: true,
@@ -35,10 +35,5 @@ public enum MQTTClientSettings {
             configuration.tls = tls
         }
         return configuration
-    }
-
-    /// The client's QoS of a message's (the two modules each have their own type).
-    static func qos(_ qos: QualityOfService) -> Mosquitto.MQTTQoS {
-        Mosquitto.MQTTQoS(rawValue: qos.rawValue) ?? .atLeastOnce
     }
 }

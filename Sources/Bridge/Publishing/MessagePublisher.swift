@@ -47,7 +47,7 @@ struct MessagePublisher: Sendable {
     private func publish(_ message: OutgoingMessage) async -> Bool {
         do {
             try await client.publish(
-                topic: message.topic, payload: message.payload, qos: MQTTClientSettings.qos(message.qos), retain: message.retain)
+                topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain)
             refusedTopics.accepted(message.topic)
             return true
         } catch is CancellationError {

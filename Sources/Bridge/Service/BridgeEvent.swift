@@ -1,4 +1,5 @@
-/// Milestones of a running bridge, for tests and the benchmark (`BridgeOptions.observer`).
+/// Milestones of a running bridge: for tests and the benchmark (`BridgeOptions.observer`), and for the
+/// services that follow the bridge (`BridgeService.events()`).
 public struct BridgeEvent: Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// Core data was read and applied; `meteringPoints` are bridged now.
@@ -7,6 +8,8 @@ public struct BridgeEvent: Sendable, CustomStringConvertible {
         case meterDataApplied(meteringPointId: String, added: Int, corrected: Int)
         /// The state file was written.
         case stateSaved
+        /// Meter data of these metering points was filed and is saved (sent after `stateSaved`).
+        case meterDataSaved(meteringPointIds: Set<String>)
         /// The broker acknowledged the discovery configs of `meters` metering points (and the bridge's).
         case discoveryAcknowledged(meters: Int)
         /// The broker acknowledged the states of these metering points; `sinceResponse` is the time

@@ -63,10 +63,6 @@ public struct BridgeOptions: Sendable {
         self.statusLine = statusLine
     }
 
-    func emit(_ kind: BridgeEvent.Kind) {
-        observer?(BridgeEvent(kind))
-    }
-
     /// A delay in `birthDelay` drawn with `randomUnit`.
     var randomBirthDelay: Duration {
         let span = birthDelay.upperBound - birthDelay.lowerBound

@@ -26,7 +26,7 @@ public final class BridgeService: Service, BridgeControl {
     private let logger: Logger
     private let store: StateStore
     private let mapping: HomeAssistantMapping
-    private let runtime: BridgeRuntime
+    private let bridgeState: BridgeState
     private let client: MQTTClient
     private let ckw: CKWConnection
     /// The web page's login (client mode only).
@@ -35,17 +35,19 @@ public final class BridgeService: Service, BridgeControl {
     private let statistics: StatisticsOutput?
     private let queue = PublishQueue()
     private let wakeup = Wakeup()
+    private let bridgeEvents: BridgeEvents
 
     public init(configuration: BridgeConfiguration, options: BridgeOptions = BridgeOptions(), logger: Logger) throws {
         self.configuration = configuration
         self.options = options
         self.logger = logger
+        bridgeEvents = BridgeEvents(observer: options.observer)
         for warning in InsecureTLSWarning.warnings(for: configuration) {
             logger.warning("\(warning)")
         }
         store = StateStore(directory: configuration.bridge.stateDirectory)
         let retention = MeterLedger.retention(forLookback: configuration.bridge.lookback)
-        var state = try store.load() ?? BridgeState(ledger: MeterLedger(retention: retention))
+        var state = try store.load() ?? SavedBridgeState(ledger: MeterLedger(retention: retention))
         // A longer look-back than before needs a longer retention; folded intervals stay folded.
         if state.ledger.retention < retention { state.ledger.retention = retention }
 
@@ -57,10 +59,10 @@ public final class BridgeService: Service, BridgeControl {
             topics: topics,
             origin: Origin(softwareVersion: options.version),
             surplusThresholdWatts: configuration.homeAssistant.surplusThresholdWatts,
-            qos: QualityOfService(rawValue: UInt8(configuration.mqtt.qos.rawValue)) ?? .atLeastOnce))
-        runtime = BridgeRuntime(
+            qos: configuration.mqtt.qos))
+        bridgeState = BridgeState(
             mapping: mapping, publishesDiscovery: configuration.homeAssistant.discovery, version: options.version,
-            state: state, policy: FetchPolicy(configuration),
+            saved: state, policy: FetchPolicy(configuration),
             applying: MeterDataApplying.Settings(
                 maximumIntervalKilowattHoursWithoutUnit: configuration.ckw.maximumIntervalKilowattHoursWithoutUnit))
         client = try MQTTClient(
@@ -73,13 +75,13 @@ public final class BridgeService: Service, BridgeControl {
         statistics = configuration.homeAssistant.statistics.enabled
             ? try StatisticsOutput(
                 settings: configuration.homeAssistant.statistics, lookback: configuration.bridge.lookback,
-                runtime: runtime, api: ckw.api, options: options, logger: logger)
+                bridgeState: bridgeState, api: ckw.api, events: bridgeEvents.stream(), options: options, logger: logger)
             : nil
     }
 
     public func run() async throws {
         let claim = claimStateDirectory()
-        let events = client.events()
+        let connectionEvents = client.events()
         do {
             try client.start()
         } catch {
@@ -93,7 +95,7 @@ public final class BridgeService: Service, BridgeControl {
         ])
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.followConnection(events) }
+                group.addTask { await self.followConnection(connectionEvents) }
                 group.addTask { await self.publisherLoop.run() }
                 group.addTask { await self.commands.listenForBirth() }
                 group.addTask { await self.commands.listenForRefresh() }
@@ -103,25 +105,32 @@ public final class BridgeService: Service, BridgeControl {
         }
         // Outside the cancelled task, so the goodbye is not cancelled with it.
         await Task { await self.finish() }.value
+        bridgeEvents.finish()
         // Held until the state is saved for the last time.
         withExtendedLifetime(claim) {}
+    }
+
+    /// The bridge's events from now on, until it stops, for a service that follows it: take the
+    /// stream before `run()` to miss none (`for await event in bridge.events() { ... }`).
+    public func events() -> AsyncStream<BridgeEvent> {
+        bridgeEvents.stream()
     }
 
     /// SIGHUP: forget the cached login and try again now, e.g. after `ckw2mqtt login`.
     public func reloadLogin() async {
         logger.info("reloading the CKW login from the token store")
         await ckw.reloadTokens()
-        if await runtime.authentication == .loginRequired {
-            await runtime.setAuthentication(.unknown)
+        if await bridgeState.authentication == .loginRequired {
+            await bridgeState.setAuthentication(.unknown)
             // Check the new login now and fetch what was missed meanwhile, not at the next poll.
-            await runtime.requestRefresh(at: options.clock.now)
+            await bridgeState.requestRefresh(at: options.clock.now)
         }
         wakeup.signal()
     }
 
     /// For `/healthz`: broker connection, login and the age of the last successful fetch.
     public func health() async -> BridgeHealth {
-        let snapshot = await runtime.bridgeSnapshot
+        let snapshot = await bridgeState.bridgeSnapshot
         return BridgeHealth(
             mqttConnected: client.isConnected, authentication: snapshot.authentication,
             lastSuccessfulFetch: snapshot.lastSuccessfulFetch, now: options.clock.now,
@@ -132,11 +141,11 @@ public final class BridgeService: Service, BridgeControl {
 
     public func status() async -> BridgeStatus {
         let now = options.clock.now
-        let snapshot = await runtime.bridgeSnapshot
+        let snapshot = await bridgeState.bridgeSnapshot
         return BridgeStatus(
             version: options.version, login: loginStatus(authentication: snapshot.authentication),
             loginInProgress: await browserLogin?.isInProgress ?? false, mqttConnected: client.isConnected,
-            bridge: snapshot, meters: await runtime.meterStatuses(at: now), hasCoreData: await runtime.hasCoreData,
+            bridge: snapshot, meters: await bridgeState.meterStatuses(at: now), hasCoreData: await bridgeState.hasCoreData,
             redirectURI: configuration.ckw.redirectURI, now: now)
     }
 
@@ -207,15 +216,15 @@ public final class BridgeService: Service, BridgeControl {
         }
         logger.notice("logged out of CKW from the web page: \(outcome)")
         await ckw.reloadTokens()
-        await runtime.setAuthentication(.loginRequired, error: "Logged out from the web page; log in again to continue.")
+        await bridgeState.setAuthentication(.loginRequired, error: "Logged out from the web page; log in again to continue.")
         wakeup.signal()
         return outcome
     }
 
     public func fetchNow() async -> Bool {
-        guard await runtime.authentication != .loginRequired else { return false }
+        guard await bridgeState.authentication != .loginRequired else { return false }
         logger.info("fetch requested on the web page")
-        await runtime.requestRefresh(at: options.clock.now)
+        await bridgeState.requestRefresh(at: options.clock.now)
         wakeup.signal()
         return true
     }
@@ -228,19 +237,18 @@ public final class BridgeService: Service, BridgeControl {
 
     private var publisherLoop: PublisherLoop {
         PublisherLoop(
-            runtime: runtime, queue: queue, client: client, publisher: MessagePublisher(client: client, logger: logger),
-            options: options, logger: logger)
+            bridgeState: bridgeState, queue: queue, client: client, publisher: MessagePublisher(client: client, logger: logger),
+            events: bridgeEvents, logger: logger)
     }
 
     private var commands: IncomingCommands {
-        IncomingCommands(client: client, mapping: mapping, runtime: runtime, queue: queue, wakeup: wakeup, options: options, logger: logger)
+        IncomingCommands(client: client, mapping: mapping, bridgeState: bridgeState, queue: queue, wakeup: wakeup, options: options, logger: logger)
     }
 
     private var fetchLoop: FetchLoop {
         FetchLoop(
-            runtime: runtime, ckw: ckw, store: store, queue: queue, wakeup: wakeup,
-            meteringPointFilter: configuration.ckw.meteringPoints, options: options, logger: logger,
-            statistics: statistics)
+            bridgeState: bridgeState, ckw: ckw, store: store, queue: queue, wakeup: wakeup,
+            meteringPointFilter: configuration.ckw.meteringPoints, events: bridgeEvents, options: options, logger: logger)
     }
 
     /// Says loudly when another bridge already runs in this state directory (see ``StateDirectoryClaim``).
@@ -281,8 +289,8 @@ public final class BridgeService: Service, BridgeControl {
     private func finish() async {
         queue.close()
         do {
-            try store.save(await runtime.persistentState)
-            try? BridgeInfoFile(directory: store.directory).write(mapping.bridgeInfo(await runtime.bridgeSnapshot).payload)
+            try store.save(await bridgeState.savedState)
+            try? BridgeInfoFile(directory: store.directory).write(mapping.bridgeInfo(await bridgeState.bridgeSnapshot).payload)
         } catch {
             logger.error("\(error)")
         }
@@ -290,7 +298,7 @@ public final class BridgeService: Service, BridgeControl {
             let offline = mapping.bridgeAvailability(.offline)
             let published = await withTimeout(options.shutdownTimeout) {
                 try await self.client.publish(
-                    topic: offline.topic, payload: offline.payload, qos: MQTTClientSettings.qos(offline.qos), retain: offline.retain)
+                    topic: offline.topic, payload: offline.payload, qos: offline.qos, retain: offline.retain)
             }
             if !published { logger.warning("could not publish `offline` before disconnecting; the broker's will says it instead") }
         }

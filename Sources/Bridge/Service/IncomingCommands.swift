@@ -8,7 +8,7 @@ import OpenEnergy
 struct IncomingCommands: Sendable {
     let client: MQTTClient
     let mapping: HomeAssistantMapping
-    let runtime: BridgeRuntime
+    let bridgeState: BridgeState
     let queue: PublishQueue
     let wakeup: Wakeup
     let options: BridgeOptions
@@ -31,7 +31,7 @@ struct IncomingCommands: Sendable {
         for await message in subscription where !message.retain {
             guard mapping.isRefreshRequest(topic: message.topic) else { continue }
             logger.info("refresh requested over MQTT")
-            await runtime.requestRefresh(at: options.clock.now)
+            await bridgeState.requestRefresh(at: options.clock.now)
             wakeup.signal()
         }
     }

@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import OpenEnergy
 import Timestamps
@@ -100,7 +101,7 @@ enum MeterDataApplying {
                         continue
                     }
                     readings.append(IntervalReading(
-                        start: reading.start, end: reading.end, kilowattHours: kilowattHours, quality: quality(reading.quality)))
+                        start: reading.start, end: reading.end, kilowattHours: kilowattHours, quality: reading.quality))
                 }
                 let outcome = ledger.apply(intervals: readings, direction: direction, meteringPointId: id)
                 let offGrid = outcome.ignored.filter { $0.reason == .notOnIntervalGrid }
@@ -175,18 +176,6 @@ enum MeterDataApplying {
     }
 
     static func direction(of series: MeterSeries) -> EnergyDirection? {
-        switch series.direction ?? ObisCode.direction(of: series.obis) {
-        case .consumption: .consumption
-        case .production: .production
-        case nil: nil
-        }
-    }
-
-    static func quality(_ quality: ValueQuality) -> ReadingQuality {
-        switch quality {
-        case .measured: .measured
-        case .estimated: .estimated
-        case .missing: .missing
-        }
+        series.direction ?? ObisCode.direction(of: series.obis)
     }
 }

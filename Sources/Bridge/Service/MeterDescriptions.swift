@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import OpenEnergy
@@ -26,14 +27,7 @@ enum MeterDescriptions {
     /// The directions core data announces. A metering point without series information is taken as
     /// a plain consumption meter; a production series showing up in its data adds the direction.
     static func directions(of point: MeteringPoint) -> Set<EnergyDirection> {
-        var directions = Set<EnergyDirection>()
-        for series in point.series {
-            switch series.direction ?? ObisCode.direction(of: series.obis) {
-            case .consumption: directions.insert(.consumption)
-            case .production: directions.insert(.production)
-            case nil: break
-            }
-        }
+        let directions = Set(point.series.compactMap { $0.direction ?? ObisCode.direction(of: $0.obis) })
         return directions.isEmpty ? [.consumption] : directions
     }
 
@@ -53,7 +47,6 @@ enum MeterDescriptions {
 
     /// The snapshot the Home Assistant mapping turns into a state payload.
     static func snapshot(of meteringPointId: String, in ledger: MeterLedger) -> MeterSnapshot {
-        let last = ledger.lastCompleteInterval(meteringPointId: meteringPointId)
         let point = ledger[meteringPointId]
         func tariffTotals(_ direction: EnergyDirection) -> [Int: Double] {
             guard let point else { return [:] }
@@ -64,22 +57,8 @@ enum MeterDescriptions {
         return MeterSnapshot(
             importTotal: ledger.lifetimeTotal(meteringPointId: meteringPointId, direction: .consumption)?.kilowattHours,
             exportTotal: ledger.lifetimeTotal(meteringPointId: meteringPointId, direction: .production)?.kilowattHours,
-            lastInterval: last.map { interval in
-                HomeAssistant.IntervalReading(
-                    start: interval.start, end: interval.end,
-                    importEnergy: interval.consumption?.kilowattHours,
-                    exportEnergy: interval.production?.kilowattHours,
-                    quality: quality(interval.quality))
-            },
+            lastInterval: ledger.lastCompleteInterval(meteringPointId: meteringPointId),
             importTariffTotals: tariffTotals(.consumption),
             exportTariffTotals: tariffTotals(.production))
-    }
-
-    static func quality(_ quality: ReadingQuality) -> IntervalQuality {
-        switch quality {
-        case .measured: .measured
-        case .estimated: .estimated
-        case .missing: .missing
-        }
     }
 }

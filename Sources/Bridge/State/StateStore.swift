@@ -1,6 +1,6 @@
 import Foundation
 
-/// Loads and saves `BridgeState` as `state.json` in the state directory.
+/// Loads and saves `SavedBridgeState` as `state.json` in the state directory.
 ///
 /// Saving is atomic and durable (see `AtomicFileWriter`) and keeps the replaced file as
 /// `state.json.previous`. Loading distinguishes a first start (no file: `nil`) from a file that
@@ -19,7 +19,7 @@ public struct StateStore: Sendable {
     public var previousFilePath: String { directory.appendingFileName(Self.previousFileName) }
 
     /// The saved state, or `nil` on a first start (no state file yet).
-    public func load() throws(StateStoreError) -> BridgeState? {
+    public func load() throws(StateStoreError) -> SavedBridgeState? {
         let data: Data
         do {
             data = try FileReading.contents(of: filePath)
@@ -35,10 +35,10 @@ public struct StateStore: Sendable {
     }
 
     /// Saves `state`, replacing the file atomically; on failure the previous file is untouched.
-    public func save(_ state: BridgeState, now: Date = Date()) throws(StateStoreError) {
+    public func save(_ state: SavedBridgeState, now: Date = Date()) throws(StateStoreError) {
         let data: Data
         do {
-            let envelope = StateFileEnvelope(schemaVersion: BridgeState.schemaVersion, writtenAt: now, state: state)
+            let envelope = StateFileEnvelope(schemaVersion: SavedBridgeState.schemaVersion, writtenAt: now, state: state)
             data = try Self.encoder.encode(envelope)
         } catch {
             throw .writeFailed(directory: directory, reason: "cannot encode the state: \(error)")
@@ -54,7 +54,7 @@ public struct StateStore: Sendable {
         AtomicFileWriter(directory: directory, fileName: Self.fileName, backupFileName: Self.previousFileName)
     }
 
-    private func decode(_ data: Data) throws(StateStoreError) -> BridgeState {
+    private func decode(_ data: Data) throws(StateStoreError) -> SavedBridgeState {
         let previous = FileManager.default.fileExists(atPath: previousFilePath) ? previousFilePath : nil
         func damaged(_ problem: String) -> StateStoreError {
             .damaged(file: filePath, problem: problem, previousFile: previous)
@@ -66,8 +66,8 @@ public struct StateStore: Sendable {
         } catch {
             throw damaged(Self.describe(error))
         }
-        guard version <= BridgeState.schemaVersion else {
-            throw .newerSchema(file: filePath, found: version, supported: BridgeState.schemaVersion)
+        guard version <= SavedBridgeState.schemaVersion else {
+            throw .newerSchema(file: filePath, found: version, supported: SavedBridgeState.schemaVersion)
         }
         guard version >= 1 else { throw damaged("unknown state schema version \(version)") }
         do {

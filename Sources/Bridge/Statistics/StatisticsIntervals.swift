@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import OpenEnergy
@@ -6,16 +7,16 @@ import OpenEnergy
 /// the ledger (the look-back window, every cycle) and raw API responses (the catch-up).
 enum StatisticsIntervals {
     /// The ledger's intervals of one metering point in `[from, to)`, per direction it has.
-    static func window(of point: MeteringPointLedger, from: Date, to: Date) -> [EnergyStatistic.Direction: [StatisticsInterval]] {
-        var result: [EnergyStatistic.Direction: [StatisticsInterval]] = [:]
+    static func window(of point: MeteringPointLedger, from: Date, to: Date) -> [EnergyDirection: [IntervalReading]] {
+        var result: [EnergyDirection: [IntervalReading]] = [:]
         let slots = MeteringPointLedger.slotRange(from: from, to: to)
         for direction in point.effectiveDirections {
-            result[statisticDirection(direction)] = slots.compactMap { slot in
+            result[direction] = slots.compactMap { slot in
                 let start = MeteringPointLedger.date(ofSlot: slot)
                 guard let (energy, quality) = point.interval(direction, startingAt: start) else { return nil }
-                return StatisticsInterval(
+                return IntervalReading(
                     start: start, end: MeteringPointLedger.date(ofSlot: slot + 1),
-                    kilowattHours: quality == .missing ? nil : energy.kilowattHours, quality: intervalQuality(quality))
+                    kilowattHours: quality == .missing ? nil : energy.kilowattHours, quality: quality)
             }
         }
         return result
@@ -23,8 +24,8 @@ enum StatisticsIntervals {
 
     /// The interval series of an API response, per direction, in kWh; registers and series of
     /// unknown direction or unit are left out, as `MeterDataApplying` leaves them out of the ledger.
-    static func response(_ data: MeterData) -> [EnergyStatistic.Direction: [StatisticsInterval]] {
-        var result: [EnergyStatistic.Direction: [StatisticsInterval]] = [:]
+    static func response(_ data: MeterData) -> [EnergyDirection: [IntervalReading]] {
+        var result: [EnergyDirection: [IntervalReading]] = [:]
         for series in data.series {
             guard let direction = MeterDataApplying.direction(of: series),
                   (series.kind ?? ObisCode.kind(of: series.obis)) == .interval,
@@ -33,28 +34,13 @@ enum StatisticsIntervals {
             var seconds: Int?
             if case let .seconds(value)? = series.resolution { seconds = value }
             if unit.isPower, seconds == nil { continue }
-            result[statisticDirection(direction), default: []] += series.readings.map { reading in
-                StatisticsInterval(
+            result[direction, default: []] += series.readings.map { reading in
+                let kilowattHours = reading.value.flatMap { unit.kilowattHours($0, overSeconds: seconds) }
+                return IntervalReading(
                     start: reading.start, end: reading.end,
-                    kilowattHours: reading.value.flatMap { unit.kilowattHours($0, overSeconds: seconds) },
-                    quality: intervalQuality(MeterDataApplying.quality(reading.quality)))
+                    kilowattHours: kilowattHours, quality: kilowattHours == nil ? .missing : reading.quality)
             }
         }
         return result
-    }
-
-    static func statisticDirection(_ direction: EnergyDirection) -> EnergyStatistic.Direction {
-        switch direction {
-        case .consumption: .import
-        case .production: .export
-        }
-    }
-
-    static func intervalQuality(_ quality: ReadingQuality) -> IntervalQuality {
-        switch quality {
-        case .measured: .measured
-        case .estimated: .estimated
-        case .missing: .missing
-        }
     }
 }

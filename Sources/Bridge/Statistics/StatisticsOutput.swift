@@ -3,51 +3,48 @@ import HomeAssistant
 import HomeAssistantRecorder
 import Logging
 import OpenEnergy
+import ServiceLifecycle
 import Timestamps
 
-/// The optional second output (`homeassistant.statistics`): after every saved batch of meter data,
-/// the affected metering points' hourly statistics are brought up to date in Home Assistant.
+/// The optional second output (`homeassistant.statistics`): after every saved batch of meter data
+/// (`BridgeEvent.Kind.meterDataSaved` in the bridge's events), the affected metering points' hourly
+/// statistics are brought up to date in Home Assistant.
 ///
-/// Runs as its own task so a slow Home Assistant or a long catch-up never holds up the MQTT side.
+/// A service of its own, so a slow Home Assistant or a long catch-up never holds up the MQTT side.
 /// A failed cycle is retried after growing waits (also without new data), so a Home Assistant
 /// restart or a fixed token converges without a bridge restart.
-final class StatisticsOutput: Sendable {
+final class StatisticsOutput: Service {
     private let importer: StatisticsImporter
-    private let runtime: BridgeRuntime
+    private let bridgeState: BridgeState
     private let api: OpenEnergyClient
     private let lookback: Duration
     private let options: BridgeOptions
     private let logger: Logger
     private let progress: StatisticsBackfillProgress
-    private let triggers: AsyncStream<Set<String>>
-    private let trigger: AsyncStream<Set<String>>.Continuation
+    private let events: AsyncStream<BridgeEvent>
 
-    init(settings: HomeAssistantStatisticsSettings, lookback: Duration, runtime: BridgeRuntime, api: OpenEnergyClient,
-         options: BridgeOptions, logger: Logger) throws(HomeAssistantConnectionError) {
+    /// - Parameter events: the bridge's events, taken before it runs.
+    init(settings: HomeAssistantStatisticsSettings, lookback: Duration, bridgeState: BridgeState, api: OpenEnergyClient,
+         events: AsyncStream<BridgeEvent>, options: BridgeOptions, logger: Logger) throws(HomeAssistantConnectionError) {
         guard let url = settings.url, let token = settings.token else {
             throw .invalidURL(settings.url?.absoluteString ?? "", reason: "homeassistant.statistics needs url and token")
         }
         importer = StatisticsImporter(
             settings: .init(endpoint: try HomeAssistantEndpoint(url: url), accessToken: token.plaintext, backfill: settings.backfill),
             logger: logger)
-        self.runtime = runtime
+        self.bridgeState = bridgeState
         self.api = api
         self.lookback = lookback
         self.options = options
         self.logger = logger
         progress = StatisticsBackfillProgress(display: .interactive(options.statusLine, otherwise: .none))
-        (triggers, trigger) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
-    }
-
-    /// The hook: meter data of `ids` was applied and saved.
-    func meterDataSaved(_ ids: Set<String>) {
-        trigger.yield(ids)
+        self.events = events
     }
 
     func run() async {
-        var due = Set(await runtime.ledger.meteringPointIds)
+        var due = Set(await bridgeState.ledger.meteringPointIds)
         var retry = RetryDelay(initial: options.retryDelay, limit: .seconds(30 * 60))
-        var iterator = triggers.makeAsyncIterator()
+        var iterator = events.makeAsyncIterator()
         var lastError: HomeAssistantConnectionError?
         while !Task.isCancelled {
             if !due.isEmpty {
@@ -61,18 +58,26 @@ final class StatisticsOutput: Sendable {
                     // The first occurrence as an error, repetitions quietly: one line says what to fix.
                     if error != lastError { logger.error("statistics not imported: \(error)") }
                     lastError = error
-                    // Triggers arriving meanwhile wait in the stream's buffer.
+                    // Events arriving meanwhile wait in the stream's buffer.
                     try? await Task.sleep(for: retry.next())
                     continue
                 }
             }
-            guard let more = await iterator.next() else { return }
-            due.formUnion(more)
+            guard let saved = await Self.nextSavedMeterData(&iterator) else { return }
+            due.formUnion(saved)
         }
     }
 
+    /// The metering points of the next `meterDataSaved` event; `nil` when the bridge stopped.
+    private static func nextSavedMeterData(_ iterator: inout AsyncStream<BridgeEvent>.Iterator) async -> Set<String>? {
+        while let event = await iterator.next() {
+            if case let .meterDataSaved(ids) = event.kind { return ids }
+        }
+        return nil
+    }
+
     private func cycle(_ ids: Set<String>) async throws(HomeAssistantConnectionError) {
-        let ledger = await runtime.ledger
+        let ledger = await bridgeState.ledger
         let now = options.clock.now
         let windowStart = now.addingTimeInterval(-lookback.timeInterval)
         let meters = ids.sorted().compactMap { id -> StatisticsImporter.Meter? in

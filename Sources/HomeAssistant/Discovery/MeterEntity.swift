@@ -1,3 +1,5 @@
+import EnergyDomain
+
 /// The entities of a metering point's device. The raw value is the key everywhere: the component
 /// key in the discovery config, the `unique_id` suffix, and the field of `<base>/<id>/state`.
 public enum MeterEntity: String, Sendable, Hashable, CaseIterable {
@@ -71,7 +73,7 @@ public enum MeterEntity: String, Sendable, Hashable, CaseIterable {
                 "device_class": .string("enum"),
                 "entity_category": .string("diagnostic"),
                 "icon": .string("mdi:check-decagram-outline"),
-                "options": .array(IntervalQuality.allCases.map { .string($0.rawValue) }),
+                "options": .array(ValueQuality.allCases.map { .string($0.rawValue) }),
                 "value_template": Component.template(rawValue),
             ])
         }

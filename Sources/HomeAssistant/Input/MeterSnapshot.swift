@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 
 /// The latest values of one metering point, as the bridge's bookkeeping has them.
@@ -7,14 +8,14 @@ public struct MeterSnapshot: Sendable, Equatable {
     /// Lifetime energy fed into the grid in kWh.
     public var exportTotal: Double?
     /// The newest interval with data; `nil` before the first one arrives.
-    public var lastInterval: IntervalReading?
+    public var lastInterval: CompletedInterval?
     /// The newest reading in kWh of each import tariff register, by tariff (1: high, 2: low).
     public var importTariffTotals: [Int: Double]
     /// The same for export.
     public var exportTariffTotals: [Int: Double]
 
     public init(
-        importTotal: Double?, exportTotal: Double?, lastInterval: IntervalReading?,
+        importTotal: Double?, exportTotal: Double?, lastInterval: CompletedInterval?,
         importTariffTotals: [Int: Double] = [:], exportTariffTotals: [Int: Double] = [:]
     ) {
         self.importTotal = importTotal
@@ -23,47 +24,4 @@ public struct MeterSnapshot: Sendable, Equatable {
         self.importTariffTotals = importTariffTotals
         self.exportTariffTotals = exportTariffTotals
     }
-}
-
-/// The energy of one interval (normally 15 minutes) in both directions.
-public struct IntervalReading: Sendable, Equatable {
-    public var start: Date
-    public var end: Date
-    /// kWh drawn from the grid in `[start, end)`; `nil` when the value is missing.
-    public var importEnergy: Double?
-    /// kWh fed into the grid in `[start, end)`; `nil` when the value is missing.
-    public var exportEnergy: Double?
-    /// The least trustworthy quality of the interval's values (`max` of both directions).
-    public var quality: IntervalQuality
-
-    public init(start: Date, end: Date, importEnergy: Double?, exportEnergy: Double?, quality: IntervalQuality) {
-        self.start = start
-        self.end = end
-        self.importEnergy = importEnergy
-        self.exportEnergy = exportEnergy
-        self.quality = quality
-    }
-
-    /// The interval's real length: 15-minute data is the norm, but nothing here assumes it.
-    public var duration: TimeInterval { end.timeIntervalSince(start) }
-}
-
-/// How trustworthy an interval value is. Ordered from best to worst, so `max(a, b)` combines the
-/// qualities of the import and export values of one interval.
-public enum IntervalQuality: String, Sendable, Hashable, CaseIterable, Comparable {
-    case measured
-    /// Filled in by the utility; usually replaced by a measured value later.
-    case estimated
-    /// No value at all.
-    case missing
-
-    private var rank: Int {
-        switch self {
-        case .measured: 0
-        case .estimated: 1
-        case .missing: 2
-        }
-    }
-
-    public static func < (lhs: IntervalQuality, rhs: IntervalQuality) -> Bool { lhs.rank < rhs.rank }
 }

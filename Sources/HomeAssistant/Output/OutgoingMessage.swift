@@ -1,3 +1,5 @@
+import Mosquitto
+
 /// One MQTT publication: what the bridge hands to its MQTT client, unchanged.
 public struct OutgoingMessage: Sendable, Hashable, CustomStringConvertible {
     public var topic: String
@@ -6,9 +8,9 @@ public struct OutgoingMessage: Sendable, Hashable, CustomStringConvertible {
     /// Retained messages are what a subscriber (Home Assistant after a restart, `mosquitto_sub`) sees
     /// first; every message this module makes describes a current state, so nearly all are retained.
     public var retain: Bool
-    public var qos: QualityOfService
+    public var qos: MQTTQoS
 
-    public init(topic: String, payload: [UInt8], retain: Bool, qos: QualityOfService) {
+    public init(topic: String, payload: [UInt8], retain: Bool, qos: MQTTQoS) {
         self.topic = topic
         self.payload = payload
         self.retain = retain
@@ -24,16 +26,6 @@ public struct OutgoingMessage: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         "\(topic) \(retain ? "retained " : "")\(qos): \(payload.isEmpty ? "<empty>" : payloadString)"
     }
-}
-
-/// MQTT quality of service; raw values are the protocol's, so mapping to a client's own type is
-/// `init(rawValue:)`.
-public enum QualityOfService: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    case atMostOnce = 0
-    case atLeastOnce = 1
-    case exactlyOnce = 2
-
-    public var description: String { "QoS \(rawValue)" }
 }
 
 /// The two payloads of every availability topic (Home Assistant's defaults, spelled out in the

@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 
 /// Every value a metering point shows, derived from a snapshot and rounded the way it is published.
@@ -25,7 +26,7 @@ public struct MeterReadout: Sendable, Equatable {
     public var productionSurplus: Bool?
     public var intervalStart: Date?
     public var intervalEnd: Date?
-    public var quality: IntervalQuality?
+    public var quality: ValueQuality?
 
     /// Values of a direction the meter does not measure stay `nil`; so do net power and surplus
     /// unless it measures both.
@@ -33,13 +34,13 @@ public struct MeterReadout: Sendable, Equatable {
         let interval = snapshot.lastInterval
         if meter.measuresImport {
             importTotal = Self.kilowattHours(snapshot.importTotal)
-            importEnergy = Self.kilowattHours(interval?.importEnergy)
-            importPower = interval.flatMap { Self.averageWatts($0.importEnergy, over: $0.duration) }
+            importEnergy = Self.kilowattHours(interval?.consumption)
+            importPower = interval.flatMap { Self.averageWatts($0.consumption, over: $0.duration) }
         }
         if meter.measuresExport {
             exportTotal = Self.kilowattHours(snapshot.exportTotal)
-            exportEnergy = Self.kilowattHours(interval?.exportEnergy)
-            exportPower = interval.flatMap { Self.averageWatts($0.exportEnergy, over: $0.duration) }
+            exportEnergy = Self.kilowattHours(interval?.production)
+            exportPower = interval.flatMap { Self.averageWatts($0.production, over: $0.duration) }
         }
         for tariff in meter.importTariffs {
             importTariffTotals[tariff] = Self.kilowattHours(snapshot.importTariffTotals[tariff])

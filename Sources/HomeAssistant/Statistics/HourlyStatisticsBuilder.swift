@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 
 /// Turns meter intervals into hourly long-term statistic rows on full UTC hours. Pure, no I/O.
@@ -16,9 +17,9 @@ import Foundation
 public struct HourlyStatisticsBuilder: Sendable {
     public init() {}
 
-    public func build(from intervals: [StatisticsInterval], continuingFrom baseSum: Double) -> HourlyStatistics {
-        var rejected: [StatisticsInterval] = []
-        var byHour: [Int64: [Int64: StatisticsInterval]] = [:]
+    public func build(from intervals: [IntervalReading], continuingFrom baseSum: Double) -> HourlyStatistics {
+        var rejected: [IntervalReading] = []
+        var byHour: [Int64: [Int64: IntervalReading]] = [:]
         for interval in intervals {
             guard let hour = Self.hour(containing: interval), Self.isValid(interval.kilowattHours) else {
                 rejected.append(interval)
@@ -51,7 +52,7 @@ public struct HourlyStatisticsBuilder: Sendable {
 
     /// The UTC hour (hours since 1970) that holds the whole interval; `nil` for an interval that is
     /// empty, not on whole seconds, or crosses an hour boundary (it cannot be booked to one hour).
-    static func hour(containing interval: StatisticsInterval) -> Int64? {
+    static func hour(containing interval: IntervalReading) -> Int64? {
         let start = interval.start.timeIntervalSince1970
         let end = interval.end.timeIntervalSince1970
         guard start.isFinite, end.isFinite, start == start.rounded(), end == end.rounded(), start < end,
@@ -62,7 +63,7 @@ public struct HourlyStatisticsBuilder: Sendable {
     }
 
     /// The hour's energy when its intervals tile it without gap or overlap and all have values.
-    private static func energyIfComplete(hour: Int64, _ intervals: [Int64: StatisticsInterval]) -> Int64? {
+    private static func energyIfComplete(hour: Int64, _ intervals: [Int64: IntervalReading]) -> Int64? {
         var cursor = hour * secondsPerHour
         var energy: Int64 = 0
         for start in intervals.keys.sorted() {
@@ -108,7 +109,7 @@ public struct HourlyStatistics: Sendable, Equatable {
     /// Hours with some values but not all (yet): not imported, oldest first.
     public var incompleteHours: [Date]
     /// Intervals that fit no single hour or carry an impossible value (negative, not finite).
-    public var rejectedIntervals: [StatisticsInterval]
+    public var rejectedIntervals: [IntervalReading]
     /// The `sum` of the last row, or the base sum when there is no row: where the next hour continues.
     public var endSum: Double
 }

@@ -3,7 +3,7 @@ import Timestamps
 
 /// A JSON document under construction. Payloads are built as values rather than `Codable` structs
 /// because they need explicit `null`s (a missing value must reach Home Assistant as "unknown", not
-/// be left out) and per-field number rounding; `JSONWriting.swift` writes them out.
+/// be left out) and per-field number rounding; `JSONValue+Writing.swift` writes them out.
 package enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)

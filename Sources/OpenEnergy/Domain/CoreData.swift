@@ -1,3 +1,5 @@
+import EnergyDomain
+
 /// What the API says about the customer and the metering points the login may read.
 public struct CoreData: Sendable, Equatable {
     /// Absent for the Backend API, whose core data can span several customers.

@@ -1,12 +1,5 @@
+import EnergyDomain
 import Foundation
-
-/// Which way energy flowed, seen from the household.
-public enum EnergyDirection: String, Sendable, Equatable, CaseIterable {
-    /// Imported from the grid.
-    case consumption
-    /// Exported to the grid (feed-in, e.g. from solar panels).
-    case production
-}
 
 /// Whether a series holds energy per interval or cumulative register readings.
 public enum SeriesKind: String, Sendable, Equatable, CaseIterable {
@@ -22,14 +15,6 @@ public enum SeriesResolution: Sendable, Equatable {
     case seconds(Int)
     /// Calendar days (`P1D`): local days, 23 or 25 hours long on DST days.
     case days(Int)
-}
-
-/// How trustworthy a value is; estimated values may later be replaced by measured ones.
-public enum ValueQuality: String, Sendable, Equatable, CaseIterable {
-    case measured
-    case estimated
-    /// No value (the API sent `null`).
-    case missing
 }
 
 /// One value of a series: energy in `[start, end)` for interval series, the reading at `end` for registers.

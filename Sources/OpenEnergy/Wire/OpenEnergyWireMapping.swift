@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import Timestamps
 
@@ -74,11 +75,16 @@ package enum OpenEnergyWireMapping {
     /// A value without a quality is taken as measured; an unknown quality as estimated, the cautious reading
     /// (estimated values may still change). `MeterReading` turns a `null` value into `.missing` regardless.
     static func quality(_ wire: String?) -> ValueQuality {
-        switch wire?.lowercased() {
-        case nil, OpenEnergyWire.Quality.measured: .measured
-        case OpenEnergyWire.Quality.missing: .missing
-        default: .estimated
-        }
+        guard let wire = wire?.lowercased() else { return .measured }
+        return quality { wire == $0.description }
+    }
+
+    /// The one reading of a quality word that is present, for both decoders: `isNamed` tells whether
+    /// the word is the given lower-case name, ignoring case.
+    static func quality(isNamed: (StaticString) -> Bool) -> ValueQuality {
+        if isNamed("measured") { return .measured }
+        if isNamed("missing") { return .missing }
+        return .estimated
     }
 
     static func direction(_ wire: String?, obis: String) -> EnergyDirection? {

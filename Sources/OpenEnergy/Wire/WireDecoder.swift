@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import Timestamps
 
@@ -207,14 +208,12 @@ package struct WireDecoder {
         return (MeterReading(start: start, end: end ?? start, value: value, quality: quality), end != nil)
     }
 
-    /// Same reading as `OpenEnergyWireMapping.quality`: absent is measured, unknown is estimated.
+    /// Read as `OpenEnergyWireMapping.quality` reads it: absent is measured, unknown is estimated.
     private mutating func qualityValue() throws(JSONCursor.Failure) -> ValueQuality {
         switch cursor.peekKind() {
         case .string:
             let raw = try cursor.rawStringValue()
-            if cursor.equalsIgnoringCase(raw, "measured") { return .measured }
-            if cursor.equalsIgnoringCase(raw, "missing") { return .missing }
-            return .estimated
+            return OpenEnergyWireMapping.quality { cursor.equalsIgnoringCase(raw, $0) }
         case .null:
             _ = try cursor.consumeNull()
             return .measured

@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 
 /// Which values CKW has delivered by a given (simulated) instant, and in which quality.

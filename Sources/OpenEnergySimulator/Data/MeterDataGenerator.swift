@@ -1,12 +1,5 @@
+import EnergyDomain
 import Foundation
-
-/// Which way energy flows through the meter.
-public enum EnergyDirection: String, Sendable, CaseIterable {
-    /// Imported from the grid (OBIS 1-1:1.29.0 per interval, register 1-1:1.8.0).
-    case consumption
-    /// Fed into the grid (OBIS 1-1:2.29.0 per interval, register 1-1:2.8.0).
-    case production
-}
 
 /// The energy of one quarter hour, in whole Wh (CKW reports kWh with three decimals).
 public struct GeneratedInterval: Sendable, Hashable {

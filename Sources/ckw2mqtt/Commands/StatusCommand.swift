@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bridge
+import EnergyDomain
 import Foundation
 import OpenEnergy
 import Timestamps

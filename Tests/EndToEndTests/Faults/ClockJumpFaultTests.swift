@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Bridge
+import EnergyDomain
 import Foundation
 import NIOCore
 import NIOHTTP1

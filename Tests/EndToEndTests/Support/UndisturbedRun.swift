@@ -1,3 +1,4 @@
+import EnergyDomain
 import Foundation
 import OpenEnergy
 import OpenEnergySimulator

@@ -1,18 +1,19 @@
 @testable import Bridge
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import OpenEnergy
 import Testing
 
-@Suite("Bridge runtime: metering points and what gets published")
-struct BridgeRuntimeTests {
+@Suite("Bridge state: metering points and what gets published")
+struct BridgeStateTests {
     static let id1 = "CH1008801234500000000000000000001"
     static let id2 = "CH1008801234500000000000000000002"
 
-    static func runtime(ledger: MeterLedger = MeterLedger(retention: .seconds(4 * 86_400))) -> BridgeRuntime {
-        BridgeRuntime(
+    static func bridgeState(ledger: MeterLedger = MeterLedger(retention: .seconds(4 * 86_400))) -> BridgeState {
+        BridgeState(
             mapping: HomeAssistantMapping(configuration: .init(origin: Origin(softwareVersion: "test"))),
-            publishesDiscovery: true, version: "test", state: BridgeState(ledger: ledger), policy: FetchPolicy())
+            publishesDiscovery: true, version: "test", saved: SavedBridgeState(ledger: ledger), policy: FetchPolicy())
     }
 
     static func meter(_ id: String, export: Bool = false) -> MeterDescription {
@@ -21,9 +22,9 @@ struct BridgeRuntimeTests {
 
     @Test("after a connection: online, discovery, availability, states, info, in that order")
     func everythingInOrder() async throws {
-        let runtime = Self.runtime()
-        _ = await runtime.updateMeters([Self.meter(Self.id1)])
-        let phases = await runtime.phases(for: .everything)
+        let bridgeState = Self.bridgeState()
+        _ = await bridgeState.updateMeters([Self.meter(Self.id1)])
+        let phases = await bridgeState.phases(for: .everything)
         #expect(phases.map(\.kind) == [.bridgeOnline, .discovery, .availability, .states, .info])
         #expect(phases[1].messages.map(\.topic) == [
             "homeassistant/device/ckw2mqtt_bridge/config", "homeassistant/device/ckw2mqtt_\(Self.id1)/config",
@@ -32,48 +33,48 @@ struct BridgeRuntimeTests {
 
     @Test("a metering point gone from core data is removed; an empty core data removes nothing")
     func removal() async throws {
-        let runtime = Self.runtime()
-        _ = await runtime.updateMeters([Self.meter(Self.id1), Self.meter(Self.id2)])
-        let nothing = await runtime.updateMeters([])
+        let bridgeState = Self.bridgeState()
+        _ = await bridgeState.updateMeters([Self.meter(Self.id1), Self.meter(Self.id2)])
+        let nothing = await bridgeState.updateMeters([])
         #expect(nothing.removed.isEmpty)
-        #expect(await runtime.meteringPointIds == [Self.id1, Self.id2])
+        #expect(await bridgeState.meteringPointIds == [Self.id1, Self.id2])
 
-        let changes = await runtime.updateMeters([Self.meter(Self.id1)])
+        let changes = await bridgeState.updateMeters([Self.meter(Self.id1)])
         #expect(changes.removed == [Self.id2])
-        let phases = await runtime.phases(for: PublishWork(removals: [Self.id2]))
+        let phases = await bridgeState.phases(for: PublishWork(removals: [Self.id2]))
         #expect(phases.map(\.kind) == [.removals])
         #expect(phases[0].messages.allSatisfy { $0.isRetainedDeletion })
         #expect(phases[0].messages.first?.topic == "homeassistant/device/ckw2mqtt_\(Self.id2)/config")
-        #expect(await runtime.ledger[Self.id2] == nil)
+        #expect(await bridgeState.ledger[Self.id2] == nil)
     }
 
     @Test("only metering points this bridge created are removed")
     func onlyOurs() async throws {
-        let runtime = Self.runtime()
+        let bridgeState = Self.bridgeState()
         // Never in core data and never in the ledger: not ours to remove.
-        let changes = await runtime.updateMeters([Self.meter(Self.id1)])
+        let changes = await bridgeState.updateMeters([Self.meter(Self.id1)])
         #expect(changes.removed.isEmpty)
         #expect(changes.added == [Self.id1])
     }
 
     @Test("a login problem turns every meter offline, the bridge's own availability untouched")
     func loginRequired() async throws {
-        let runtime = Self.runtime()
-        _ = await runtime.updateMeters([Self.meter(Self.id1)])
-        await runtime.setAuthentication(.loginRequired, error: "Login required")
-        let phases = await runtime.phases(for: PublishWork(allAvailability: true, bridgeInfo: true))
+        let bridgeState = Self.bridgeState()
+        _ = await bridgeState.updateMeters([Self.meter(Self.id1)])
+        await bridgeState.setAuthentication(.loginRequired, error: "Login required")
+        let phases = await bridgeState.phases(for: PublishWork(allAvailability: true, bridgeInfo: true))
         #expect(phases.first { $0.kind == .availability }?.messages.map(\.payloadString) == ["offline"])
         #expect(phases.first { $0.kind == .info }?.messages.first?.payloadString.contains("\"auth\":\"login_required\"") == true)
     }
 
     @Test("a production series in the data adds the export entities to a meter core data called import-only")
     func directionAppears() async throws {
-        let runtime = Self.runtime()
-        _ = await runtime.updateMeters([Self.meter(Self.id1)])
-        #expect(await runtime.noteDirections([.consumption, .production], of: Self.id1))
-        let discovery = await runtime.phases(for: PublishWork(meterDiscovery: [Self.id1])).first { $0.kind == .discovery }
+        let bridgeState = Self.bridgeState()
+        _ = await bridgeState.updateMeters([Self.meter(Self.id1)])
+        #expect(await bridgeState.noteDirections([.consumption, .production], of: Self.id1))
+        let discovery = await bridgeState.phases(for: PublishWork(meterDiscovery: [Self.id1])).first { $0.kind == .discovery }
         #expect(discovery?.messages.last?.payloadString.contains("energy_export_total") == true)
-        #expect(await runtime.noteDirections([.production], of: Self.id1) == false)
+        #expect(await bridgeState.noteDirections([.production], of: Self.id1) == false)
     }
 }
 
@@ -116,12 +117,12 @@ struct BridgeServicePartsTests {
     func unsavedPublications() {
         let unsaved = UnsavedPublications()
         #expect(!unsaved.isPending)
-        unsaved.add(.states(of: [BridgeRuntimeTests.id1]))
-        unsaved.add(PublishWork(meterDiscovery: [BridgeRuntimeTests.id2], states: [BridgeRuntimeTests.id2]))
+        unsaved.add(.states(of: [BridgeStateTests.id1]))
+        unsaved.add(PublishWork(meterDiscovery: [BridgeStateTests.id2], states: [BridgeStateTests.id2]))
         #expect(unsaved.isPending)
         let work = unsaved.take()
-        #expect(work?.states == [BridgeRuntimeTests.id1, BridgeRuntimeTests.id2])
-        #expect(work?.meterDiscovery == [BridgeRuntimeTests.id2])
+        #expect(work?.states == [BridgeStateTests.id1, BridgeStateTests.id2])
+        #expect(work?.meterDiscovery == [BridgeStateTests.id2])
         #expect(!unsaved.isPending)
         #expect(unsaved.take() == nil)
     }

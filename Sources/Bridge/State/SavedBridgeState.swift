@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything the bridge persists between runs: the ledger (intervals, registers, reported
 /// totals), the planner's schedule (so a restart keeps the daily budget) and the last fetch.
-public struct BridgeState: Sendable, Equatable, Codable {
+public struct SavedBridgeState: Sendable, Equatable, Codable {
     /// Bumped whenever the encoding changes incompatibly; older bridges refuse newer files.
     public static let schemaVersion = 1
 
@@ -21,7 +21,7 @@ public struct BridgeState: Sendable, Equatable, Codable {
 struct StateFileEnvelope: Codable {
     var schemaVersion: Int
     var writtenAt: Date
-    var state: BridgeState
+    var state: SavedBridgeState
 }
 
 /// Only the version, decoded on its own so a newer file is recognised even if its `state` has a

@@ -1,3 +1,5 @@
+import EnergyDomain
+
 /// What an OBIS code (`A-B:C.D.E`) says about a household series. The whole code counts:
 ///
 /// - C = 1 is active energy imported (consumption), C = 2 exported (production);

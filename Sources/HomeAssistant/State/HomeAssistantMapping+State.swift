@@ -1,3 +1,5 @@
+import EnergyDomain
+
 extension HomeAssistantMapping {
     /// `<base>/<id>/state`: exactly the fields of the meter's entities (see `MeterEntity`) plus
     /// `interval_start`, so scripts see the interval the values belong to. A value that is not known

@@ -1,11 +1,13 @@
+import EnergyDomain
 import Foundation
 import HomeAssistant
 import OpenEnergy
 
-/// The bridge's state while it runs: the ledger and the planner (both persisted), the metering
-/// points core data describes, and the health shown on `bridge/info`. The fetch loop changes it;
+/// The bridge's state while it runs, in one place: the ledger and the planner (saved as
+/// `SavedBridgeState`), the metering points core data describes, and the health shown on
+/// `bridge/info`. The fetch loop changes it;
 /// the publisher reads it to build messages, so what goes out is always the newest state.
-actor BridgeRuntime {
+actor BridgeState {
     let mapping: HomeAssistantMapping
     let publishesDiscovery: Bool
     let version: String
@@ -31,22 +33,22 @@ actor BridgeRuntime {
     private var pausedUntil: Date?
 
     init(
-        mapping: HomeAssistantMapping, publishesDiscovery: Bool, version: String, state: BridgeState, policy: FetchPolicy,
+        mapping: HomeAssistantMapping, publishesDiscovery: Bool, version: String, saved: SavedBridgeState, policy: FetchPolicy,
         applying: MeterDataApplying.Settings = MeterDataApplying.Settings()
     ) {
         self.applying = applying
         self.mapping = mapping
         self.publishesDiscovery = publishesDiscovery
         self.version = version
-        self.ledger = state.ledger
-        self.planner = FetchPlanner(policy: policy, schedule: state.schedule)
-        self.lastSuccessfulFetch = state.lastSuccessfulFetch
-        // Metering points only the state knows keep being planned once core data confirms them.
-        for id in planner.meteringPointIds where state.ledger[id] == nil { planner.remove(id) }
+        self.ledger = saved.ledger
+        self.planner = FetchPlanner(policy: policy, schedule: saved.schedule)
+        self.lastSuccessfulFetch = saved.lastSuccessfulFetch
+        // Metering points only the saved state knows keep being planned once core data confirms them.
+        for id in planner.meteringPointIds where saved.ledger[id] == nil { planner.remove(id) }
     }
 
-    var persistentState: BridgeState {
-        BridgeState(ledger: ledger, schedule: planner.schedule, lastSuccessfulFetch: lastSuccessfulFetch)
+    var savedState: SavedBridgeState {
+        SavedBridgeState(ledger: ledger, schedule: planner.schedule, lastSuccessfulFetch: lastSuccessfulFetch)
     }
 
     var hasCoreData: Bool { meters != nil }
