@@ -84,17 +84,20 @@ let package = Package(
         .executableTarget(
             name: "mosquitto-will-probe",
             dependencies: ["Mosquitto"],
+            path: "Tests/mosquitto-will-probe",
             swiftSettings: swiftSettings
         ),
         // `swift run -c release mosquitto-benchmark`: the wrapper against libmosquitto used from C.
         .executableTarget(
             name: "mosquitto-benchmark",
             dependencies: ["Mosquitto", "mosquitto-c-publisher"],
+            path: "Benchmarks/MosquittoBenchmark",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "mosquitto-c-publisher",
-            dependencies: ["CMosquitto"]
+            dependencies: ["CMosquitto"],
+            path: "Benchmarks/MosquittoCPublisher"
         ),
 
         // MARK: CKW OpenEnergy
@@ -135,11 +138,13 @@ let package = Package(
         .target(
             name: "Fuzzing",
             dependencies: ["OpenEnergy", "Bridge"],
+            path: "Benchmarks/Fuzzing",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "OpenEnergyFuzz",
             dependencies: ["Fuzzing"],
+            path: "Benchmarks/OpenEnergyFuzz",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -150,6 +155,7 @@ let package = Package(
         .executableTarget(
             name: "OpenEnergyBenchmark",
             dependencies: ["OpenEnergy"],
+            path: "Benchmarks/OpenEnergyBenchmark",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -183,6 +189,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            path: "Benchmarks/SimulatorBenchmark",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -387,6 +394,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            path: "Benchmarks/BridgeBenchmark",
             swiftSettings: swiftSettings
         ),
         // `swift run -c release bridge-soak --days 30`: `ckw2mqtt run` through simulated weeks with
@@ -402,6 +410,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            path: "Benchmarks/BridgeSoak",
             swiftSettings: swiftSettings
         ),
     ]
