@@ -1,6 +1,12 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+/// `CKW2MQTT_TOOLS=1` in the environment adds the tools around the product: the benchmarks, the
+/// soak, the fuzzers and the C baseline publisher (all in `Benchmarks/`), and the tests that run
+/// them (`FuzzingTests`, the short soak in `EndToEndTests`). Without it, `swift build` builds only
+/// the product and `swift build --build-tests` its tests. `scripts/benchmark` and `scripts/test` set it.
+let buildsTools = Context.environment["CKW2MQTT_TOOLS"] == "1"
+
 /// Settings shared by every Swift target (Swift 6 language mode is the tools-version default).
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -14,15 +20,10 @@ let package = Package(
         .library(name: "Mosquitto", targets: ["Mosquitto"]),
         .library(name: "OpenEnergy", targets: ["OpenEnergy"]),
         .library(name: "OpenEnergySimulator", targets: ["OpenEnergySimulator"]),
-        .executable(name: "simulator-benchmark", targets: ["SimulatorBenchmark"]),
         .library(name: "HomeAssistant", targets: ["HomeAssistant"]),
-        .executable(name: "openenergy-benchmark", targets: ["OpenEnergyBenchmark"]),
-        .executable(name: "openenergy-fuzz", targets: ["OpenEnergyFuzz"]),
         .library(name: "HomeAssistantRecorder", targets: ["HomeAssistantRecorder"]),
         .library(name: "Bridge", targets: ["Bridge"]),
         .executable(name: "ckw2mqtt", targets: ["ckw2mqtt"]),
-        .executable(name: "bridge-benchmark", targets: ["BridgeBenchmark"]),
-        .executable(name: "bridge-soak", targets: ["BridgeSoak"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -81,23 +82,13 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
+        // The will test's client. A program of its own, because a broker sends a last will only when
+        // a client's connection dies without DISCONNECT, which the test causes by killing it.
         .executableTarget(
             name: "mosquitto-will-probe",
             dependencies: ["Mosquitto"],
             path: "Tests/mosquitto-will-probe",
             swiftSettings: swiftSettings
-        ),
-        // `swift run -c release mosquitto-benchmark`: the wrapper against libmosquitto used from C.
-        .executableTarget(
-            name: "mosquitto-benchmark",
-            dependencies: ["Mosquitto", "mosquitto-c-publisher"],
-            path: "Benchmarks/MosquittoBenchmark",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "mosquitto-c-publisher",
-            dependencies: ["CMosquitto"],
-            path: "Benchmarks/MosquittoCPublisher"
         ),
 
         // MARK: CKW OpenEnergy
@@ -133,31 +124,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Mutation fuzzing of the wire decoders, the rate-limit header parser and the configuration
-        // loader: `swift run -c release openenergy-fuzz --iterations 5000000` (JSON results).
-        .target(
-            name: "Fuzzing",
-            dependencies: ["OpenEnergy", "Bridge"],
-            path: "Benchmarks/Fuzzing",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "OpenEnergyFuzz",
-            dependencies: ["Fuzzing"],
-            path: "Benchmarks/OpenEnergyFuzz",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "FuzzingTests",
-            dependencies: ["Fuzzing"],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "OpenEnergyBenchmark",
-            dependencies: ["OpenEnergy"],
-            path: "Benchmarks/OpenEnergyBenchmark",
-            swiftSettings: swiftSettings
-        ),
         .target(
             name: "OpenEnergySimulator",
             dependencies: [
@@ -177,19 +143,6 @@ let package = Package(
                 // Graceful shutdown of the Hummingbird application.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
-        ),
-        // `swift run -c release simulator-benchmark`: requests per second of the simulator.
-        .executableTarget(
-            name: "SimulatorBenchmark",
-            dependencies: [
-                "OpenEnergySimulator",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            path: "Benchmarks/SimulatorBenchmark",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -347,9 +300,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                // The fault tests kill, stop and limit the real daemon and run the short soak.
+                // The fault tests kill, stop and limit the real daemon.
                 "ckw2mqtt",
-                "BridgeSoak",
                 "Bridge",
                 "BridgeObservability",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -379,7 +331,70 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // `swift run -c release bridge-benchmark`: RSS of `ckw2mqtt run`, discovery of 1,000 metering
+    ]
+)
+
+// MARK: Tools (only with CKW2MQTT_TOOLS=1)
+if buildsTools {
+    package.products += [
+        .executable(name: "bridge-benchmark", targets: ["BridgeBenchmark"]),
+        .executable(name: "bridge-soak", targets: ["BridgeSoak"]),
+        .executable(name: "openenergy-benchmark", targets: ["OpenEnergyBenchmark"]),
+        .executable(name: "openenergy-fuzz", targets: ["OpenEnergyFuzz"]),
+        .executable(name: "simulator-benchmark", targets: ["SimulatorBenchmark"]),
+    ]
+    package.targets += [
+        // `scripts/benchmark mosquitto-benchmark`: the wrapper against libmosquitto used from C.
+        .executableTarget(
+            name: "mosquitto-benchmark",
+            dependencies: ["Mosquitto", "mosquitto-c-publisher"],
+            path: "Benchmarks/MosquittoBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "mosquitto-c-publisher",
+            dependencies: ["CMosquitto"],
+            path: "Benchmarks/MosquittoCPublisher"
+        ),
+        // Mutation fuzzing of the wire decoders, the rate-limit header parser and the configuration
+        // loader: `scripts/benchmark openenergy-fuzz --iterations 5000000` (JSON results).
+        .target(
+            name: "Fuzzing",
+            dependencies: ["OpenEnergy", "Bridge"],
+            path: "Benchmarks/Fuzzing",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "OpenEnergyFuzz",
+            dependencies: ["Fuzzing"],
+            path: "Benchmarks/OpenEnergyFuzz",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FuzzingTests",
+            dependencies: ["Fuzzing"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "OpenEnergyBenchmark",
+            dependencies: ["OpenEnergy"],
+            path: "Benchmarks/OpenEnergyBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        // `scripts/benchmark simulator-benchmark`: requests per second of the simulator.
+        .executableTarget(
+            name: "SimulatorBenchmark",
+            dependencies: [
+                "OpenEnergySimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/SimulatorBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        // `scripts/benchmark bridge-benchmark`: RSS of `ckw2mqtt run`, discovery of 1,000 metering
         // points, latency from meter data to the broker's acknowledgement.
         .executableTarget(
             name: "BridgeBenchmark",
@@ -397,7 +412,7 @@ let package = Package(
             path: "Benchmarks/BridgeBenchmark",
             swiftSettings: swiftSettings
         ),
-        // `swift run -c release bridge-soak --days 30`: `ckw2mqtt run` through simulated weeks with
+        // `scripts/benchmark bridge-soak --days 30`: `ckw2mqtt run` through simulated weeks with
         // faults sprinkled in; memory, descriptors, threads and totals as JSON.
         .executableTarget(
             name: "BridgeSoak",
@@ -414,4 +429,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
     ]
-)
+    // The short soak (`SoakTests`) runs `bridge-soak`: built before the tests, and the suite enabled.
+    let endToEndTests = package.targets.first { $0.name == "EndToEndTests" }!
+    endToEndTests.dependencies.append("BridgeSoak")
+    endToEndTests.swiftSettings = swiftSettings + [.define("CKW2MQTT_TOOLS")]
+}
