@@ -67,8 +67,12 @@ let package = Package(
             dependencies: ["Mosquitto", "mosquitto-will-probe", "TestSupport"],
             swiftSettings: swiftSettings
         ),
-        // Shared by test targets only: a private `mosquitto` on a free port, child processes,
-        // temporary directories.
+        // One way to start things as the tests do: a private `mosquitto` on a free port (`TestBroker`),
+        // child processes, free ports, temporary directories, test certificates, a CKW look-alike
+        // answering literal JSON. The tests and the tools use it, and so does `ckw2mqtt demo`, which
+        // starts a private mosquitto when no broker is named: hence a library in Sources that the
+        // product may link (as Hummingbird keeps `HummingbirdTesting` and ServiceLifecycle its
+        // `ServiceLifecycleTestKit`), rather than a second way to start a broker inside the product.
         .target(
             name: "TestSupport",
             dependencies: [
@@ -79,7 +83,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         // The will test's client. A program of its own, because a broker sends a last will only when
@@ -142,6 +145,9 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 // Graceful shutdown of the Hummingbird application.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // `AutomaticLogin` plays the browser against the auto-approving simulator.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -269,6 +275,8 @@ let package = Package(
                 "OpenEnergy",
                 "OpenEnergySimulator",
                 "HomeAssistant",
+                // `demo` starts a private mosquitto when no broker is named.
+                "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -347,7 +355,7 @@ if buildsTools {
         // `scripts/benchmark mosquitto-benchmark`: the wrapper against libmosquitto used from C.
         .executableTarget(
             name: "mosquitto-benchmark",
-            dependencies: ["Mosquitto", "mosquitto-c-publisher"],
+            dependencies: ["Mosquitto", "mosquitto-c-publisher", "TestSupport"],
             path: "Benchmarks/MosquittoBenchmark",
             swiftSettings: swiftSettings
         ),
@@ -406,6 +414,7 @@ if buildsTools {
                 "OpenEnergy",
                 "OpenEnergySimulator",
                 "HomeAssistant",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -422,6 +431,7 @@ if buildsTools {
                 "Bridge",
                 "OpenEnergy",
                 "OpenEnergySimulator",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

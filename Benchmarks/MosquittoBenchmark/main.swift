@@ -10,6 +10,7 @@
 
 import Foundation
 import Mosquitto
+import TestSupport
 
 let settings: BenchmarkSettings
 do {
@@ -22,30 +23,41 @@ do {
     FileHandle.standardError.write(Data("mosquitto-benchmark: \(problem)\n\(BenchmarkSettings.usage)\n".utf8))
     exit(2)
 }
-let broker = try await BenchmarkBroker.start()
-defer { broker.stop() }
-let cPublisher = try siblingExecutable("mosquitto-c-publisher")
+let broker = try await TestBroker.start()
+let results: [Measurement]
+do {
+    results = try await measure(against: broker, settings: settings)
+} catch {
+    await broker.shutdown()
+    FileHandle.standardError.write(Data("mosquitto-benchmark failed: \(error)\n".utf8))
+    exit(1)
+}
+await broker.shutdown()
+printSummary(results, settings: settings)
 
-var results: [Measurement] = []
-for round in 1...settings.rounds {
-    for qos in settings.qosLevels.compactMap({ MQTTQoS(rawValue: UInt8($0)) }) {
-        var measurements: [Measurement] = []
-        for implementation in settings.implementations {
-            switch implementation {
-            case "c", "c-loop":
-                measurements.append(try runCPublisher(
-                    cPublisher, port: broker.port, qos: qos, fromLoopThread: implementation == "c-loop", settings: settings))
-            default:
-                measurements.append(try await runWrapper(
-                    port: broker.port, qos: qos, onConnectionThread: implementation == "swift", settings: settings))
+func measure(against broker: TestBroker, settings: BenchmarkSettings) async throws -> [Measurement] {
+    let cPublisher = try BuiltExecutable.path("mosquitto-c-publisher")
+    var results: [Measurement] = []
+    for round in 1...settings.rounds {
+        for qos in settings.qosLevels.compactMap({ MQTTQoS(rawValue: UInt8($0)) }) {
+            var measurements: [Measurement] = []
+            for implementation in settings.implementations {
+                switch implementation {
+                case "c", "c-loop":
+                    measurements.append(try runCPublisher(
+                        cPublisher, port: broker.port, qos: qos, fromLoopThread: implementation == "c-loop", settings: settings))
+                default:
+                    measurements.append(try await runWrapper(
+                        port: broker.port, qos: qos, onConnectionThread: implementation == "swift", settings: settings))
+                }
+            }
+            for measurement in measurements {
+                var measurement = measurement
+                measurement.round = round
+                print(measurement.jsonLine)
+                results.append(measurement)
             }
         }
-        for measurement in measurements {
-            var measurement = measurement
-            measurement.round = round
-            print(measurement.jsonLine)
-            results.append(measurement)
-        }
     }
+    return results
 }
-printSummary(results, settings: settings)
