@@ -1,6 +1,7 @@
 import Bridge
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @Suite("Configuration: defaults, layers and overrides")

@@ -1,6 +1,7 @@
 import Bridge
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
