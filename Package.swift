@@ -1,11 +1,13 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-/// `CKW2MQTT_TOOLS=1` in the environment adds the tools around the product: the benchmarks, the
-/// soak, the fuzzers and the C baseline publisher (all in `Benchmarks/`), and the tests that run
+/// `BUILD_CKW2MQTT_TOOLS=1` in the environment adds the tools around the product: the benchmarks,
+/// the soak, the fuzzers and the C baseline publisher (all in `Benchmarks/`), and the tests that run
 /// them (`FuzzingTests`, the short soak in `EndToEndTests`). Without it, `swift build` builds only
-/// the product and `swift build --build-tests` its tests. `scripts/benchmark` and `scripts/test` set it.
-let buildsTools = Context.environment["CKW2MQTT_TOOLS"] == "1"
+/// the product and `swift build --build-tests` its tests. `scripts/benchmark` and `scripts/test` set
+/// it. (Not `CKW2MQTT_…`: that prefix is the daemon's configuration, which refuses unknown names,
+/// and the tests start the daemon with their own environment.)
+let buildsTools = Context.environment["BUILD_CKW2MQTT_TOOLS"] == "1"
 
 /// Settings shared by every Swift target (Swift 6 language mode is the tools-version default).
 let swiftSettings: [SwiftSetting] = [
@@ -342,7 +344,7 @@ let package = Package(
     ]
 )
 
-// MARK: Tools (only with CKW2MQTT_TOOLS=1)
+// MARK: Tools (only with BUILD_CKW2MQTT_TOOLS=1)
 if buildsTools {
     package.products += [
         .executable(name: "bridge-benchmark", targets: ["BridgeBenchmark"]),
@@ -442,5 +444,5 @@ if buildsTools {
     // The short soak (`SoakTests`) runs `bridge-soak`: built before the tests, and the suite enabled.
     let endToEndTests = package.targets.first { $0.name == "EndToEndTests" }!
     endToEndTests.dependencies.append("BridgeSoak")
-    endToEndTests.swiftSettings = swiftSettings + [.define("CKW2MQTT_TOOLS")]
+    endToEndTests.swiftSettings = swiftSettings + [.define("BUILD_CKW2MQTT_TOOLS")]
 }

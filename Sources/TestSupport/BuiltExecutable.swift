@@ -12,7 +12,7 @@ public enum BuiltExecutable {
         }
         let candidate = directory.appendingPathComponent(name).path
         guard FileManager.default.isExecutableFile(atPath: candidate) else {
-            throw TestFailure("no \(name) executable at \(candidate); build the package first (`swift build --build-tests`; the tools need CKW2MQTT_TOOLS=1)")
+            throw TestFailure("no \(name) executable at \(candidate); build the package first (`swift build --build-tests`; the tools need BUILD_CKW2MQTT_TOOLS=1)")
         }
         return candidate
     }

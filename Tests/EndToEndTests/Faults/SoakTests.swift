@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-#if CKW2MQTT_TOOLS
+#if BUILD_CKW2MQTT_TOOLS
 private let soakIsBuilt = true
 #else
 private let soakIsBuilt = false
@@ -13,7 +13,7 @@ private let soakIsBuilt = false
 /// every interval checked by the program itself.
 @Suite(
     "Faults: a short soak", .timeLimit(.minutes(3)),
-    .enabled(if: soakIsBuilt, "bridge-soak is built only with CKW2MQTT_TOOLS=1 (scripts/test sets it)"))
+    .enabled(if: soakIsBuilt, "bridge-soak is built only with BUILD_CKW2MQTT_TOOLS=1 (scripts/test sets it)"))
 struct SoakTests {
     @Test("two simulated days with a broker crash and API bursts: every interval accounted for, no fd or thread leak")
     func twoDays() async throws {
