@@ -1,6 +1,14 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+/// `BUILD_CKW2MQTT_TOOLS=1` in the environment adds the tools around the product: the benchmarks,
+/// the soak, the fuzzers and the C baseline publisher (all in `Benchmarks/`), and the tests that run
+/// them (`FuzzingTests`, the short soak in `EndToEndTests`). Without it, `swift build` builds only
+/// the product and `swift build --build-tests` its tests. `scripts/benchmark` and `scripts/test` set
+/// it. (Not `CKW2MQTT_…`: that prefix is the daemon's configuration, which refuses unknown names,
+/// and the tests start the daemon with their own environment.)
+let buildsTools = Context.environment["BUILD_CKW2MQTT_TOOLS"] == "1"
+
 /// Settings shared by every Swift target (Swift 6 language mode is the tools-version default).
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -15,15 +23,10 @@ let package = Package(
         .library(name: "EnergyDomain", targets: ["EnergyDomain"]),
         .library(name: "OpenEnergy", targets: ["OpenEnergy"]),
         .library(name: "OpenEnergySimulator", targets: ["OpenEnergySimulator"]),
-        .executable(name: "simulator-benchmark", targets: ["SimulatorBenchmark"]),
         .library(name: "HomeAssistant", targets: ["HomeAssistant"]),
-        .executable(name: "openenergy-benchmark", targets: ["OpenEnergyBenchmark"]),
-        .executable(name: "openenergy-fuzz", targets: ["OpenEnergyFuzz"]),
         .library(name: "HomeAssistantRecorder", targets: ["HomeAssistantRecorder"]),
         .library(name: "Bridge", targets: ["Bridge"]),
         .executable(name: "ckw2mqtt", targets: ["ckw2mqtt"]),
-        .executable(name: "bridge-benchmark", targets: ["BridgeBenchmark"]),
-        .executable(name: "bridge-soak", targets: ["BridgeSoak"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -67,8 +70,12 @@ let package = Package(
             dependencies: ["Mosquitto", "mosquitto-will-probe", "TestSupport"],
             swiftSettings: swiftSettings
         ),
-        // Shared by test targets only: a private `mosquitto` on a free port, child processes,
-        // temporary directories.
+        // One way to start things as the tests do: a private `mosquitto` on a free port (`TestBroker`),
+        // child processes, free ports, temporary directories, test certificates, a CKW look-alike
+        // answering literal JSON. The tests and the tools use it, and so does `ckw2mqtt demo`, which
+        // starts a private mosquitto when no broker is named: hence a library in Sources that the
+        // product may link (as Hummingbird keeps `HummingbirdTesting` and ServiceLifecycle its
+        // `ServiceLifecycleTestKit`), rather than a second way to start a broker inside the product.
         .target(
             name: "TestSupport",
             dependencies: [
@@ -79,23 +86,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
+        // The will test's client. A program of its own, because a broker sends a last will only when
+        // a client's connection dies without DISCONNECT, which the test causes by killing it.
         .executableTarget(
             name: "mosquitto-will-probe",
             dependencies: ["Mosquitto"],
+            path: "Tests/mosquitto-will-probe",
             swiftSettings: swiftSettings
-        ),
-        // `swift run -c release mosquitto-benchmark`: the wrapper against libmosquitto used from C.
-        .executableTarget(
-            name: "mosquitto-benchmark",
-            dependencies: ["Mosquitto", "mosquitto-c-publisher"],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "mosquitto-c-publisher",
-            dependencies: ["CMosquitto"]
         ),
 
         // MARK: CKW OpenEnergy
@@ -139,28 +138,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Mutation fuzzing of the wire decoders, the rate-limit header parser and the configuration
-        // loader: `swift run -c release openenergy-fuzz --iterations 5000000` (JSON results).
-        .target(
-            name: "Fuzzing",
-            dependencies: ["OpenEnergy", "Bridge"],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "OpenEnergyFuzz",
-            dependencies: ["Fuzzing"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "FuzzingTests",
-            dependencies: ["Fuzzing"],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "OpenEnergyBenchmark",
-            dependencies: ["OpenEnergy"],
-            swiftSettings: swiftSettings
-        ),
         .target(
             name: "OpenEnergySimulator",
             dependencies: [
@@ -180,17 +157,8 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 // Graceful shutdown of the Hummingbird application.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        // `swift run -c release simulator-benchmark`: requests per second of the simulator.
-        .executableTarget(
-            name: "SimulatorBenchmark",
-            dependencies: [
-                "OpenEnergySimulator",
+                // `AutomaticLogin` plays the browser against the auto-approving simulator.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -325,6 +293,8 @@ let package = Package(
                 "OpenEnergy",
                 "OpenEnergySimulator",
                 "HomeAssistant",
+                // `demo` starts a private mosquitto when no broker is named.
+                "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -346,9 +316,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "EnergyDomain",
-                // The fault tests kill, stop and limit the real daemon and run the short soak.
+                // The fault tests kill, stop and limit the real daemon.
                 "ckw2mqtt",
-                "BridgeSoak",
                 "Bridge",
                 "BridgeObservability",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -378,7 +347,70 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // `swift run -c release bridge-benchmark`: RSS of `ckw2mqtt run`, discovery of 1,000 metering
+    ]
+)
+
+// MARK: Tools (only with BUILD_CKW2MQTT_TOOLS=1)
+if buildsTools {
+    package.products += [
+        .executable(name: "bridge-benchmark", targets: ["BridgeBenchmark"]),
+        .executable(name: "bridge-soak", targets: ["BridgeSoak"]),
+        .executable(name: "openenergy-benchmark", targets: ["OpenEnergyBenchmark"]),
+        .executable(name: "openenergy-fuzz", targets: ["OpenEnergyFuzz"]),
+        .executable(name: "simulator-benchmark", targets: ["SimulatorBenchmark"]),
+    ]
+    package.targets += [
+        // `scripts/benchmark mosquitto-benchmark`: the wrapper against libmosquitto used from C.
+        .executableTarget(
+            name: "mosquitto-benchmark",
+            dependencies: ["Mosquitto", "mosquitto-c-publisher", "TestSupport"],
+            path: "Benchmarks/MosquittoBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "mosquitto-c-publisher",
+            dependencies: ["CMosquitto"],
+            path: "Benchmarks/MosquittoCPublisher"
+        ),
+        // Mutation fuzzing of the wire decoders, the rate-limit header parser and the configuration
+        // loader: `scripts/benchmark openenergy-fuzz --iterations 5000000` (JSON results).
+        .target(
+            name: "Fuzzing",
+            dependencies: ["OpenEnergy", "Bridge"],
+            path: "Benchmarks/Fuzzing",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "OpenEnergyFuzz",
+            dependencies: ["Fuzzing"],
+            path: "Benchmarks/OpenEnergyFuzz",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FuzzingTests",
+            dependencies: ["Fuzzing"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "OpenEnergyBenchmark",
+            dependencies: ["OpenEnergy"],
+            path: "Benchmarks/OpenEnergyBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        // `scripts/benchmark simulator-benchmark`: requests per second of the simulator.
+        .executableTarget(
+            name: "SimulatorBenchmark",
+            dependencies: [
+                "OpenEnergySimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/SimulatorBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        // `scripts/benchmark bridge-benchmark`: RSS of `ckw2mqtt run`, discovery of 1,000 metering
         // points, latency from meter data to the broker's acknowledgement.
         .executableTarget(
             name: "BridgeBenchmark",
@@ -390,12 +422,14 @@ let package = Package(
                 "OpenEnergy",
                 "OpenEnergySimulator",
                 "HomeAssistant",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            path: "Benchmarks/BridgeBenchmark",
             swiftSettings: swiftSettings
         ),
-        // `swift run -c release bridge-soak --days 30`: `ckw2mqtt run` through simulated weeks with
+        // `scripts/benchmark bridge-soak --days 30`: `ckw2mqtt run` through simulated weeks with
         // faults sprinkled in; memory, descriptors, threads and totals as JSON.
         .executableTarget(
             name: "BridgeSoak",
@@ -406,10 +440,16 @@ let package = Package(
                 "Bridge",
                 "OpenEnergy",
                 "OpenEnergySimulator",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            path: "Benchmarks/BridgeSoak",
             swiftSettings: swiftSettings
         ),
     ]
-)
+    // The short soak (`SoakTests`) runs `bridge-soak`: built before the tests, and the suite enabled.
+    let endToEndTests = package.targets.first { $0.name == "EndToEndTests" }!
+    endToEndTests.dependencies.append("BridgeSoak")
+    endToEndTests.swiftSettings = swiftSettings + [.define("BUILD_CKW2MQTT_TOOLS")]
+}

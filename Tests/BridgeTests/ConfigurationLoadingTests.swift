@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Mosquitto
 import Testing
+import TestSupport
 
 @Suite("Configuration: defaults, layers and overrides")
 struct ConfigurationLoadingTests {

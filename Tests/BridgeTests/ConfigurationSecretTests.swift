@@ -1,5 +1,6 @@
 import Bridge
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Configuration: secrets from files, redaction and the effective configuration")

@@ -1,5 +1,6 @@
 import Bridge
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Configuration: who may act on the web page (http.ingress_proxy, http.auth)")

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OpenEnergy
+import TestSupport
 import Testing
 
 @testable import Bridge

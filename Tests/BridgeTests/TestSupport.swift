@@ -1,30 +1,6 @@
 import Foundation
 import Testing
 
-/// A fresh directory under the system temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        let base = FileManager.default.temporaryDirectory.path
-        path = (base as NSString).appendingPathComponent("ckw2mqtt-bridge-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-
-    @discardableResult
-    func write(_ name: String, _ contents: String) throws -> String {
-        let target = file(name)
-        try contents.write(toFile: target, atomically: false, encoding: .utf8)
-        return target
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 /// A fixed environment: no real `HOME`, `STATE_DIRECTORY` or `CKW2MQTT_*` from the machine.
 let baseEnvironment = ["HOME": "/home/anna"]
 

@@ -1,7 +1,7 @@
 import Fuzzing
 import Testing
 
-/// A short run of every fuzz target on each `swift test` (the long runs are `openenergy-fuzz`):
+/// A short run of every fuzz target in `scripts/test` (the long runs are `openenergy-fuzz`):
 /// no crash, no hang, every refusal explained, every result within its invariants.
 @Suite("Hostile input")
 struct FuzzingTests {

@@ -5,17 +5,6 @@ import Testing
 
 @Suite("Will message")
 struct WillTests {
-    /// The probe executable is built next to the test bundle (it is a dependency of this target).
-    private func probePath() throws -> String {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]
-        let path = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("mosquitto-will-probe").path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw TestFailure("mosquitto-will-probe not found at \(path); build it with swift build --product mosquitto-will-probe")
-        }
-        return path
-    }
-
     @Test func willIsPublishedWhenTheClientProcessIsKilled() async throws {
         try await withBroker { broker in
             let statusTopic = "will/\(UUID().uuidString)/status"
@@ -23,7 +12,7 @@ struct WillTests {
             let statuses = Recorder(try await observer.client.subscribe(to: statusTopic))
 
             let probe = try ChildProcess(
-                executable: try probePath(), arguments: ["\(broker.port)", "probe-\(UUID().uuidString.prefix(8))", statusTopic])
+                executable: try BuiltExecutable.path("mosquitto-will-probe"), arguments: ["\(broker.port)", "probe-\(UUID().uuidString.prefix(8))", statusTopic])
             try await probe.waitForLine("ready") { $0 == "ready" }
             try await statuses.waitUntil("online") { $0.map(\.payloadString).contains("online") }
 

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import OpenEnergy
 import OpenEnergySimulator
+import TestSupport
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,22 +67,26 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.ckw.clientID = SimulatorConfiguration.OAuthClient().id
         configuration.ckw.clientSecret = nil
 
-        var broker: PrivateBroker?
+        var broker: TestBroker?
         do {
             try await logIn(configuration: configuration, logger: logger)
             if !options.namesBroker {
-                let started = try await PrivateBroker.start(logger: logger)
+                let started = try await TestBroker.start()
                 broker = started
+                logger.info("started a private mosquitto", metadata: ["port": "\(started.port)"])
                 configuration.mqtt.host = "127.0.0.1"
                 configuration.mqtt.port = started.port
             }
+        } catch let missing as RequiredProgram.Missing {
+            await simulator.shutdown()
+            Terminal.error("\(missing), or name a broker with --mqtt-host and --mqtt-port")
+            throw ExitCode.failure
         } catch {
-            broker?.stop()
+            await broker?.shutdown()
             await simulator.shutdown()
             Terminal.error("\(error)")
             throw ExitCode.failure
         }
-        defer { broker?.stop() }
 
         Terminal.print("""
             ckw2mqtt demo: simulated CKW at \(simulator.baseURL), time running \(Self.format(speed))x.
@@ -101,8 +106,10 @@ struct DemoCommand: AsyncParsableCommand {
                 alongside: [SimulatorService(simulator: simulator)])
         } catch {
             await simulator.shutdown()
+            await broker?.shutdown()
             throw error
         }
+        await broker?.shutdown()
     }
 
     /// The simulator approves at once; the tokens land in the state directory like a real login's.

@@ -3,6 +3,7 @@ import Bridge
 import BridgeObservability
 import Foundation
 import Logging
+import OpenEnergySimulator
 import ServiceLifecycle
 import UnixSignals
 

@@ -15,10 +15,11 @@ import Mosquitto
 import OpenEnergy
 import OpenEnergySimulator
 import Synchronization
+import TestSupport
 
 var silent = Logger(label: "bench")
 silent.logLevel = .critical
-let broker = try await PrivateBroker.start(logger: silent)
+let broker = try await TestBroker.start()
 var figures: [Figure] = []
 
 @MainActor func report(_ figure: Figure) {
@@ -253,12 +254,12 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
 do {
     try await measure()
 } catch {
-    broker.stop()
+    await broker.shutdown()
     FileHandle.standardError.write(Data("bridge-benchmark failed: \(error)\n".utf8))
     exit(1)
 }
 
-broker.stop()
+await broker.shutdown()
 print("")
 print("| Figure | Value | Target | Met |")
 print("|---|---|---|---|")

@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 
 /// A private `mosquitto` broker on a free loopback port with its own configuration file and data
-/// directory, so tests never depend on a system service and can run in parallel.
+/// directory, so tests never depend on a system service and can run in parallel; also the broker of
+/// `ckw2mqtt demo` (when no broker is named), the benchmarks and the soak. `stop(signal: SIGKILL)`
+/// and `restart()` are a crash and a return (without persistence, every retained message is gone).
 public final class TestBroker: Sendable {
     public struct Options: Sendable {
         /// Keeps sessions and queued messages across `restart()` (written on SIGTERM).

@@ -1,6 +1,7 @@
 import Bridge
 import Foundation
 import OpenEnergySimulator
+import TestSupport
 
 /// `ckw2mqtt run` (the binary built next to this one) against the soak's simulator and broker,
 /// following the simulator's clock, its log in a file.
@@ -29,7 +30,7 @@ final class SoakDaemon {
         let log = FileHandle(forWritingAtPath: logFile)
         process.standardOutput = log
         process.standardError = log
-        try ChildProcesses.run(process)
+        try process.runWithDefaultSignalMask()
     }
 
     var pid: Int32 { process.processIdentifier }

@@ -16,6 +16,7 @@ import Foundation
 import Logging
 import OpenEnergy
 import OpenEnergySimulator
+import TestSupport
 
 struct Options {
     var days = 30
@@ -63,7 +64,7 @@ func temporaryDirectory(_ name: String) throws -> String {
 /// The retained state of each metering point as a new subscriber gets it (`mosquitto_sub`, a
 /// client we did not write).
 func retainedStates(port: Int, ids: [String]) async throws -> [String: String] {
-    guard let executable = Executables.find("mosquitto_sub") else { throw SoakFailure("`mosquitto_sub` not found (apt-get install mosquitto-clients)") }
+    let executable = try RequiredProgram.path("mosquitto_sub", package: "mosquitto-clients")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     // One filter per metering point: `ckw2mqtt/+/state` would also match `ckw2mqtt/bridge/state`.
@@ -72,7 +73,7 @@ func retainedStates(port: Int, ids: [String]) async throws -> [String: String] {
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
-    try ChildProcesses.run(process)
+    try process.runWithDefaultSignalMask()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     var states: [String: String] = [:]
@@ -96,7 +97,7 @@ func soak(_ options: Options) async throws -> [String: Any] {
     let simulator = try await SimulatorServer.start(SimulatorConfiguration(
         autoApprove: true, rateLimit: nil, population: .init(customers: 1, meteringPointsPerCustomer: options.meters),
         delivery: .immediate, clockStart: start, clockSpeed: 0, logger: silent))
-    let broker = try await PrivateBroker.start(logger: Logger(label: "bridge-soak", factory: { _ in SwiftLogNoOpLogHandler() }))
+    let broker = try await TestBroker.start()
     let truth = try await SimulatorTruth.connect(to: simulator, directory: workDirectory)
     let ids = try await truth.meteringPointIds()
 
@@ -113,13 +114,13 @@ func soak(_ options: Options) async throws -> [String: Any] {
         let result = try await run(options, start: start, simulator: simulator, broker: broker, truth: truth, ids: ids, daemon: daemon)
         daemon.stop()
         await truth.close()
-        broker.stop()
+        await broker.shutdown()
         await simulator.shutdown()
         return result
     } catch {
         daemon.stop()
         await truth.close()
-        broker.stop()
+        await broker.shutdown()
         await simulator.shutdown()
         throw error
     }
@@ -127,7 +128,7 @@ func soak(_ options: Options) async throws -> [String: Any] {
 
 @MainActor
 func run(
-    _ options: Options, start: Date, simulator: SimulatorServer, broker: PrivateBroker, truth: SimulatorTruth, ids: [String],
+    _ options: Options, start: Date, simulator: SimulatorServer, broker: TestBroker, truth: SimulatorTruth, ids: [String],
     daemon: SoakDaemon
 ) async throws -> [String: Any] {
 
@@ -157,9 +158,9 @@ func run(
             let fault = Fault.allCases[(nextFault - 1) % Fault.allCases.count]
             switch fault {
             case .brokerCrash:
-                broker.crash()
+                await broker.stop(signal: SIGKILL)
                 try await Task.sleep(for: .milliseconds(Int.random(in: 100...1_500)))
-                try await broker.launch()
+                try await broker.restart()
             case .serverErrors:
                 await simulator.controls.failNextRequests(3, status: 503)
             case .rateLimitedWithHeaders:

@@ -1,16 +1,7 @@
 import Foundation
 import Mosquitto
 import Synchronization
-
-/// The executables of this package are built into the same directory.
-func siblingExecutable(_ name: String) throws -> String {
-    let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    let path = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(name).path
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw BenchmarkError("\(name) not found next to this program at \(path)")
-    }
-    return path
-}
+import TestSupport
 
 struct BenchmarkError: Error, CustomStringConvertible {
     let description: String

@@ -1,5 +1,6 @@
 import Bridge
 import Foundation
+import TestSupport
 
 /// `ckw2mqtt run` as a child process with a configuration file, as a user would run it.
 final class BridgeProcess {
@@ -14,7 +15,7 @@ final class BridgeProcess {
         process.arguments = ["run", "--config", configuration]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
-        try ChildProcesses.run(process)
+        try process.runWithDefaultSignalMask()
     }
 
     /// The binary users install (`--binary PATH`, e.g. scripts/build-release's `.build/ship/ckw2mqtt`),

@@ -1,7 +1,7 @@
 import Foundation
 
-/// An executable product of this package, built next to the test bundle by `swift build
-/// --build-tests` / `swift test`, for tests that run the real program in a child process.
+/// An executable of this package, built into the same directory as the running program (a test
+/// bundle or a tool), for tests and tools that run the real program in a child process.
 public enum BuiltExecutable {
     public static func path(_ name: String) throws -> String {
         let testExecutable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -12,7 +12,7 @@ public enum BuiltExecutable {
         }
         let candidate = directory.appendingPathComponent(name).path
         guard FileManager.default.isExecutableFile(atPath: candidate) else {
-            throw TestFailure("no \(name) executable at \(candidate); build it with `swift build --build-tests` first")
+            throw TestFailure("no \(name) executable at \(candidate); build the package first (`swift build --build-tests`; the tools need BUILD_CKW2MQTT_TOOLS=1)")
         }
         return candidate
     }

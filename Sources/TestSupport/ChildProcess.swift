@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// A child process whose standard output is read line by line, for programs the tests drive
-/// (`mosquitto_sub`, the will probe) and for the broker.
+/// (`mosquitto_sub`, the will probe, `ckw2mqtt`) and for the broker. A process whose output goes
+/// elsewhere is started with `Process.runWithDefaultSignalMask()`.
 public final class ChildProcess: Sendable {
     public let executable: String
     private let process: Process
