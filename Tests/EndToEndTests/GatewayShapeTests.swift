@@ -78,8 +78,10 @@ struct GatewayShapeTests {
             try await Self.expectCaughtUp(harness, watcher)
             let mark = watcher.mark
             await harness.simulator.controls.expireAllAccessTokens()
+            let expired = ContinuousClock.now
             harness.advanceClock(by: 3600)
             try await Self.expectCaughtUp(harness, watcher)
+            print("recovery: gateway 401 after a refresh (2 refusals): \(ContinuousClock.now - expired) from the poll to the caught-up state")
             let infos = watcher.messages.dropFirst(mark).filter { $0.topic == "ckw2mqtt/bridge/info" }.compactMap { MQTTWatcher.object($0.payload) }
             #expect(!infos.contains { $0["last_error"] is String || $0["auth"] as? String != "ok" }, "\(infos)")
         }
