@@ -8,8 +8,12 @@
 // A leak shows in anonymous memory (heap, stacks); the mapped code pages come and go (the daemon
 // gives back its start-up pages once caught up, rarely used paths fault back in), so they are
 // reported but not judged.
-// At the end the clock stops and the retained state of every metering point must equal the
-// simulator's own data. Prints one JSON object; exits 1 when a check fails.
+// Every state message the daemon publishes is recorded (`mosquitto_sub` for the whole run), and at the
+// end every quarter hour of the run is checked against the simulator's generator (see
+// `IntervalAudit`); the clock stops and the retained state of every metering point must equal the
+// generator's figures. `--omit-interval-at-hour H` makes the simulator leave out, for good, the
+// quarter hour H simulated hours into the run, which the audit must then find missing.
+// Prints one JSON object; exits 1 when a check fails.
 import AsyncHTTPClient
 import Bridge
 import Foundation
@@ -24,6 +28,8 @@ struct Options {
     var speed = 7_200.0
     var meters = 1
     var faultEveryHours = 12
+    /// Simulated hours into the run of a quarter hour the simulator never delivers (a check of the check).
+    var omitIntervalAtHour: Int?
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -34,11 +40,15 @@ struct Options {
             case "--speed": speed = Double(value) ?? 0
             case "--meters": meters = Int(value) ?? 0
             case "--fault-every-hours": faultEveryHours = Int(value) ?? 0
-            default: throw SoakFailure("unknown option \(argument); options: --days N --speed S --meters M --fault-every-hours H")
+            case "--omit-interval-at-hour": omitIntervalAtHour = Int(value) ?? -1
+            default:
+                throw SoakFailure("unknown option \(argument); options: --days N --speed S --meters M --fault-every-hours H --omit-interval-at-hour H")
             }
         }
-        guard days >= 1, speed > 0, speed <= 100_000, (1...100).contains(meters), faultEveryHours >= 1 else {
-            throw SoakFailure("--days >= 1, 0 < --speed <= 100000, --meters 1...100, --fault-every-hours >= 1")
+        guard days >= 1, speed > 0, speed <= 100_000, (1...100).contains(meters), faultEveryHours >= 1,
+            omitIntervalAtHour.map({ (1..<days * 24).contains($0) }) ?? true
+        else {
+            throw SoakFailure("--days >= 1, 0 < --speed <= 100000, --meters 1...100, --fault-every-hours >= 1, 1 <= --omit-interval-at-hour < days * 24")
         }
     }
 }
@@ -98,8 +108,8 @@ func soak(_ options: Options) async throws -> [String: Any] {
         autoApprove: true, rateLimit: nil, population: .init(customers: 1, meteringPointsPerCustomer: options.meters),
         delivery: .immediate, clockStart: start, clockSpeed: 0, logger: silent))
     let broker = try await TestBroker.start()
-    let truth = try await SimulatorTruth.connect(to: simulator, directory: workDirectory)
-    let ids = try await truth.meteringPointIds()
+    let truth = SimulatorTruth(simulator: simulator)
+    let ids = truth.meteringPointIds
 
     // The daemon's own login, as `ckw2mqtt login` leaves it.
     let http = OpenEnergyHTTP.makeHTTPClient()
@@ -113,13 +123,11 @@ func soak(_ options: Options) async throws -> [String: Any] {
     do {
         let result = try await run(options, start: start, simulator: simulator, broker: broker, truth: truth, ids: ids, daemon: daemon)
         daemon.stop()
-        await truth.close()
         await broker.shutdown()
         await simulator.shutdown()
         return result
     } catch {
         daemon.stop()
-        await truth.close()
         await broker.shutdown()
         await simulator.shutdown()
         throw error
@@ -136,6 +144,21 @@ func run(
     progress("ckw2mqtt run started (pid \(daemon.pid)); waiting for the look-back to be published")
     let settled = try await waitForTruth(port: broker.port, truth: truth, ids: ids, now: simulator.clock.now, timeout: .seconds(120))
     guard settled.isEmpty else { throw SoakFailure("the look-back was not published: \(settled); ckw2mqtt log:\n\(daemon.logTail)") }
+    // From the settled state on, every state message is recorded; the run accounts for every quarter
+    // hour from the settled state's interval on.
+    let firstInterval = SimulatorTruth.quarterHour(atOrBefore: simulator.clock.now) - 900
+    let observer = try StateObserver(port: broker.port, ids: ids)
+    defer { observer.stop() }
+    let observing = ContinuousClock.now
+    while Set(observer.messages.map(\.topic)).count < ids.count {
+        guard ContinuousClock.now - observing < .seconds(10) else { throw SoakFailure("mosquitto_sub got no retained state within 10 s") }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    if let hour = options.omitIntervalAtHour {
+        let omitted = Date(timeIntervalSince1970: TimeInterval(firstInterval + hour * 3600))
+        await simulator.controls.omitInterval(startingAt: omitted)
+        progress("the simulator leaves out the quarter hour from \(omitted) (--omit-interval-at-hour)")
+    }
     progress("running \(options.days) simulated days at \(Int(options.speed))x")
     let realStart = ContinuousClock.now
     simulator.clock.setSpeed(options.speed)
@@ -147,6 +170,7 @@ func run(
     let end = start.addingTimeInterval(Double(options.days) * 86_400)
     while simulator.clock.now < end {
         guard daemon.isRunning else { throw SoakFailure("ckw2mqtt exited; see its log:\n\(daemon.logTail)") }
+        guard observer.isRunning else { throw SoakFailure("mosquitto_sub, which records the state messages, exited") }
         let elapsedHours = Int(simulator.clock.now.timeIntervalSince(start) / 3600)
         if elapsedHours >= nextDay * 24 {
             guard let sample = ProcessSample(pid: daemon.pid) else { throw SoakFailure("cannot read /proc/\(daemon.pid)") }
@@ -184,9 +208,8 @@ func run(
     let finalNow = simulator.clock.now
     progress("clock stopped after \(realSeconds) s; checking the retained states against the simulator's data")
 
-    // Every interval accounted for: the retained states equal the simulator's data once the daemon caught up.
-    // The truth is read through the same API: a fault injected shortly before the end is the
-    // daemon's to meet (on its last poll), not the checker's.
+    // The retained states equal the generator's figures once the daemon caught up. A fault injected
+    // shortly before the end is the daemon's to meet (on its last poll) before that.
     await waitUntilFaultsAreUsedUp(simulator, timeout: .seconds(60))
     let mismatches = try await waitForTruth(port: broker.port, truth: truth, ids: ids, now: finalNow, timeout: .seconds(60))
     // Measured like the daily samples: settled, broker connected, nothing in flight. Idle worker
@@ -208,11 +231,15 @@ func run(
     let growth = last.anonymousKilobytes - baseline
     let drift = Double(growth) / Double(baseline) * 100
     let memoryLeak = growth > max(1024, baseline / 10)
-    let expected = try await truth.expected(for: ids[0], now: finalNow)
+    let expected = truth.expected(for: ids[0], now: finalNow)
     let shown = try await retainedStates(port: broker.port, ids: ids)["ckw2mqtt/\(ids[0])/state"].flatMap(SimulatorTruth.shown)
+    // Every quarter hour of the run, one by one, from every state message published.
+    let audit = IntervalAudit(
+        messages: observer.messages, truth: truth, ids: ids, from: firstInterval, to: SimulatorTruth.quarterHour(atOrBefore: finalNow))
     let fdLeak = last.fileDescriptors > samples.map(\.fileDescriptors).min()! + 2
     let threadLeak = last.threads > samples.map(\.threads).max()!
-    let passed = mismatches.isEmpty && !memoryLeak && !fdLeak && !threadLeak
+    let intervalsRight = audit.problems.isEmpty && audit.figures.missing == 0 && audit.figures.duplicated == 0
+    let passed = mismatches.isEmpty && intervalsRight && !memoryLeak && !fdLeak && !threadLeak
 
     return [
         "simulated_days": options.days, "speed": options.speed, "real_seconds": realSeconds, "meters": options.meters,
@@ -224,6 +251,8 @@ func run(
         "fds_after_day_1": first.fileDescriptors, "fds_end": last.fileDescriptors, "fds_max": samples.map(\.fileDescriptors).max()!,
         "threads_after_day_1": first.threads, "threads_end": last.threads, "threads_max": samples.map(\.threads).max()!,
         "intervals_per_meter": Int(finalNow.timeIntervalSince(start) / 900),
+        "intervals": audit.figures.json, "intervals_by_meter_and_direction": audit.figuresByMeter.mapValues(\.json),
+        "interval_problems": audit.problems, "state_messages_checked": audit.messagesChecked,
         "import_total_wh": shown?.importWh ?? -1, "expected_import_total_wh": expected.importWh,
         "export_total_wh": shown?.exportWh ?? -1, "expected_export_total_wh": expected.exportWh ?? -1,
         "mismatches": mismatches, "passed": passed,
@@ -248,7 +277,7 @@ func waitUntilFaultsAreUsedUp(_ simulator: SimulatorServer, timeout: Duration) a
 @discardableResult
 func waitForTruth(port: Int, truth: SimulatorTruth, ids: [String], now: Date, timeout: Duration) async throws -> [String] {
     var expected: [String: SimulatorTruth.Expected] = [:]
-    for id in ids { expected[id] = try await truth.expected(for: id, now: now) }
+    for id in ids { expected[id] = truth.expected(for: id, now: now) }
     let deadline = ContinuousClock.now + timeout
     while true {
         let states = try await retainedStates(port: port, ids: ids)

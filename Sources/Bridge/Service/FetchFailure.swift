@@ -43,6 +43,9 @@ struct FetchFailure: Error, Sendable {
                 // (`invalid_grant`) would have been `loginRequired`. A 401 that survives a working
                 // refresh is the gateway's trouble, retried at the next poll; a new login would not help.
                 return FetchFailure(scope: .service, message: "\(error.description). The login itself works (the token was just refreshed); the bridge keeps retrying.")
+            case .httpStatus(_, 404, _, _):
+                // An unknown metering point, or (when every request gets it) another path layout.
+                return FetchFailure(scope: .meteringPoint, message: "\(error.description). If every request gets 404, CKW serves the API at other paths: `ckw2mqtt probe` shows what it answers, `ckw.api.core_data_path` and `ckw.api.meter_data_path` adapt them.")
             case .httpStatus(_, let status, _, _) where (400..<500).contains(status) && status != 408:
                 return FetchFailure(scope: .meteringPoint, message: error.description)
             case .decoding, .invalidRequest:

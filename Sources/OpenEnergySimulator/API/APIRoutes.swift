@@ -21,16 +21,18 @@ struct APIRoutes: Sendable {
     let faults: FaultInjector
     let data: MeterDataService
     let clock: SimulatedClock
+    let dailyQuota: DailyQuota
+    let requestLog: RequestLog
 
     func addRoutes(to router: Router<SimulatorRequestContext>) {
         for (flavour, prefix) in [(Flavour.client, "api/client"), (.backend, "api/backend")] {
             let group = router.group(RouterPath(prefix))
-            group.get(RouterPath(OpenEnergyWire.coreDataPath)) { request, context in
+            group.get(RouterPath(configuration.gateway.coreDataPath)) { request, context in
                 await respond(request, context, flavour: flavour, isCoreData: true) { (principal) throws(APIError) -> Body in
                     try coreData(for: principal)
                 }
             }
-            group.get(RouterPath(OpenEnergyWire.meterDataPath(meteringPointId: ":meteringPointId"))) { request, context in
+            group.get(RouterPath(configuration.gateway.meterDataRoute)) { request, context in
                 await respond(request, context, flavour: flavour, isCoreData: false) { (principal) throws(APIError) -> Body in
                     try meterData(request, context, principal: principal)
                 }
@@ -53,14 +55,27 @@ struct APIRoutes: Sendable {
         } catch {
             return error.response
         }
+        if let login = principal.username { requestLog.record(login: login, at: clock.now) }
+        if let token = BearerToken.extract(request.headers[.authorization]), store.refuseFreshlyRefreshed(token) {
+            return APIError(status: .unauthorized, code: "invalid_token", message: "Invalid token (the gateway does not know it yet)").response
+        }
         var rateLimitHeaders: HTTPFields = [:]
         if let decision = rateLimiter.admit(user: principal.subject) {
-            rateLimitHeaders = Self.rateLimitHeaders(limit: decision.limit, remaining: decision.remaining, resetMilliseconds: decision.resetMilliseconds)
+            rateLimitHeaders = quotaHeaders(limit: decision.limit, remaining: decision.remaining, resetMilliseconds: decision.resetMilliseconds)
             guard decision.allowed else {
                 var error = APIError(status: .tooManyRequests, code: "too_many_requests", message: "Quota exceeded")
                 error.headers = rateLimitHeaders
                 return error.response
             }
+        }
+        // The daily quota is not announced (the headers, if any, are the short window's) until it
+        // is used up: then 429 with the day's window in the headers.
+        if let decision = dailyQuota.admit(user: principal.subject, limit: configuration.gateway.dailyRequestLimit, now: clock.now),
+            !decision.allowed
+        {
+            var error = APIError(status: .tooManyRequests, code: "quota_exceeded", message: "Daily quota exceeded")
+            error.headers = quotaHeaders(limit: decision.limit, remaining: 0, resetMilliseconds: decision.resetMilliseconds)
+            return error.response
         }
         let fault = faults.next(isCoreData: isCoreData)
         switch fault {
@@ -69,7 +84,7 @@ struct APIRoutes: Sendable {
             return APIError(status: status, code: "server_error", message: "Simulated failure (\(status.code))").response
         case .tooManyRequests(let withHeaders, let resetMilliseconds, let retryAfterSeconds):
             guard withHeaders else { return Response(status: .tooManyRequests) }
-            var headers = Self.rateLimitHeaders(
+            var headers = quotaHeaders(
                 limit: rateLimiter.settings?.limit ?? 100, remaining: 0, resetMilliseconds: resetMilliseconds
             )
             if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
@@ -176,11 +191,12 @@ struct APIRoutes: Sendable {
             customerIndex: user.customerIndex, username: user.username, clientID: app.clientID, sessionID: nil)
     }
 
-    static func rateLimitHeaders(limit: Int, remaining: Int, resetMilliseconds: Int) -> HTTPFields {
+    /// MuleSoft's headers, the reset in the gateway's unit.
+    func quotaHeaders(limit: Int, remaining: Int, resetMilliseconds: Int) -> HTTPFields {
         var headers = HTTPFields()
         headers[HTTPField.Name("X-Ratelimit-Limit")!] = String(limit)
         headers[HTTPField.Name("X-Ratelimit-Remaining")!] = String(remaining)
-        headers[HTTPField.Name("X-Ratelimit-Reset")!] = String(resetMilliseconds)
+        headers[HTTPField.Name("X-Ratelimit-Reset")!] = String(configuration.gateway.resetValue(milliseconds: resetMilliseconds))
         return headers
     }
 
@@ -226,7 +242,9 @@ struct APIRoutes: Sendable {
             obis = String(requested)
         }
         let now = Int(clock.now.timeIntervalSince1970)
-        let meterData = configuration.variations.apply(to: data.meterData(point: point, from: from, to: to, obis: obis, now: now))
+        var generated = data.meterData(point: point, from: from, to: to, obis: obis, now: now)
+        faults.omitIntervals(from: &generated)
+        let meterData = configuration.variations.apply(to: generated)
         return .meterData(meterData, from: from, to: to)
     }
 

@@ -1,3 +1,4 @@
+import OpenEnergy
 import Synchronization
 
 /// The queue of injected API faults: each entry spoils the next `count` fitting responses.
@@ -8,6 +9,22 @@ final class FaultInjector: Sendable {
     }
 
     private let queue = Mutex([Entry]())
+    /// Quarter hours (start, epoch seconds) left out of every meter data answer, for good.
+    private let omitted = Mutex(Set<Int>())
+
+    func omitInterval(startingAt epochSeconds: Int) {
+        _ = omitted.withLock { $0.insert(epochSeconds) }
+    }
+
+    /// Removes the omitted quarter hours from the interval series of an answer.
+    func omitIntervals(from meterData: inout OpenEnergyWire.MeterData) {
+        let starts = omitted.withLock { $0 }
+        guard !starts.isEmpty else { return }
+        let texts = Set(starts.map { UTCTimestamp.format($0) })
+        for index in meterData.series.indices where meterData.series[index].resolution == "PT15M" {
+            meterData.series[index].values.removeAll { texts.contains($0.start) }
+        }
+    }
 
     func inject(_ fault: APIFault, count: Int) {
         guard count > 0 else { return }

@@ -38,6 +38,8 @@ public struct SimulatorConfiguration: Sendable {
     /// Meter data in shapes other than the assumed contract (local offsets, Wh, tariff registers,
     /// numbers as strings); none by default.
     public var variations = WireVariations()
+    /// Paths, reset unit, daily quota and refresh behaviour of the gateway; the assumed contract by default.
+    public var gateway = GatewayShape()
 
     public init(
         port: Int = 0,

@@ -1,3 +1,4 @@
+import Foundation
 /// Switches of a running simulator, for tests: API faults, token and login mischief, the rate limit.
 /// Also reachable over HTTP under `/_sim/...` (see ``ControlRoutes``) for tests that run the bridge in
 /// another process.
@@ -5,11 +6,13 @@ public final class SimulatorControls: Sendable {
     let faults: FaultInjector
     let store: AuthorizationStore
     let rateLimiter: RateLimiter
+    let requestLog: RequestLog
 
-    init(faults: FaultInjector, store: AuthorizationStore, rateLimiter: RateLimiter) {
+    init(faults: FaultInjector, store: AuthorizationStore, rateLimiter: RateLimiter, requestLog: RequestLog) {
         self.faults = faults
         self.store = store
         self.rateLimiter = rateLimiter
+        self.requestLog = requestLog
     }
 
     // MARK: API faults
@@ -42,6 +45,13 @@ public final class SimulatorControls: Sendable {
     /// The next `count` API responses arrive only after `delay`.
     public func slowDown(_ count: Int = 1, by delay: Duration) async {
         faults.inject(.slow(milliseconds: Int(delay.timeInterval * 1000)), count: count)
+    }
+
+    /// Leaves the quarter hour starting at `start` out of every meter data answer from now on (both
+    /// directions; registers stay as they are), while the generator's truth keeps it: an interval
+    /// CKW never delivers, for checks that must notice one missing.
+    public func omitInterval(startingAt start: Date) async {
+        faults.omitInterval(startingAt: Int(start.timeIntervalSince1970))
     }
 
     public func clearFaults() async {
@@ -84,6 +94,12 @@ public final class SimulatorControls: Sendable {
     }
 
     // MARK: Rate limit
+
+    /// The simulated instants of every API request that came with a valid token of the user
+    /// `username`, whatever the answer: what the gateway counts against the login's quota.
+    public func apiRequests(ofUser username: String) async -> [Date] {
+        requestLog.requests(of: username)
+    }
 
     /// Sets the per-user limit (windows start over); `nil` switches rate limiting off.
     public func setRateLimit(_ rateLimit: SimulatorConfiguration.RateLimit?) async {

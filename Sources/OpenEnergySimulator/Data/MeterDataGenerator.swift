@@ -105,6 +105,20 @@ public struct MeterDataGenerator: Sendable {
         return Int64((curve.integral(Double(day)) + noise).rounded(.down))
     }
 
+    /// The lifetime register at an interval boundary `epochSeconds` (a multiple of 900): the reading
+    /// at the local midnight before it plus that day's intervals up to it. What a bridge that lost
+    /// and doubled nothing shows as its total after the interval ending there.
+    public func lifetimeTotal(_ direction: EnergyDirection, of point: SimulatedMeteringPoint, at epochSeconds: Int) -> Int64? {
+        let day = localTime.localDay(containing: epochSeconds - 1)
+        guard let register = registerReading(direction, of: point, atStartOfLocalDay: day) else { return nil }
+        return intervals(direction, of: point, localDay: day).filter { $0.end <= epochSeconds }.reduce(register) { $0 + $1.wattHours }
+    }
+
+    /// The final value of the quarter hour starting at `epochSeconds`, or `nil` where the meter has none.
+    public func interval(_ direction: EnergyDirection, of point: SimulatedMeteringPoint, startingAt epochSeconds: Int) -> GeneratedInterval? {
+        intervals(direction, of: point, localDay: localTime.localDay(containing: epochSeconds)).first { $0.start == epochSeconds }
+    }
+
     // MARK: Intervals
 
     /// The quarter hours of one local day (92, 96 or 100 of them) with their final values; empty before

@@ -68,6 +68,8 @@ final class AuthorizationStore: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Access tokens fresh from a refresh that the API still refuses, with how many times more.
+    private let freshlyRefreshed = Mutex([String: Int]())
     /// Every code and token handed out, newest last, for tests that make sure none of them leaks
     /// into logs or published messages. Bounded so that long soak runs do not grow without end.
     private let issued = Mutex<[String]>([])
@@ -268,6 +270,22 @@ final class AuthorizationStore: Sendable {
                 return .invalid("Session has ended")
             }
             return .valid(record.principal)
+        }
+    }
+
+    /// The API refuses `token` `times` times before taking it (a gateway's key cache behind the
+    /// identity provider).
+    func refuseFreshlyRefreshed(_ token: String, times: Int) {
+        guard times > 0 else { return }
+        freshlyRefreshed.withLock { $0[token] = times }
+    }
+
+    /// Whether the API refuses this use of `token`; counts the refusal.
+    func refuseFreshlyRefreshed(_ token: String) -> Bool {
+        freshlyRefreshed.withLock { refusals in
+            guard let left = refusals[token] else { return false }
+            refusals[token] = left > 1 ? left - 1 : nil
+            return true
         }
     }
 

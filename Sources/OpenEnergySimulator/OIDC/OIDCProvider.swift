@@ -285,7 +285,10 @@ struct OIDCProvider: Sendable {
             }
             switch store.rotateRefreshToken(refreshToken, clientID: client.id) {
             case .failure(let error): throw error
-            case .success(let session, let successor): return try await tokens.tokens(for: session, refreshToken: successor)
+            case .success(let session, let successor):
+                let response = try await tokens.tokens(for: session, refreshToken: successor)
+                store.refuseFreshlyRefreshed(response.accessToken, times: configuration.gateway.unauthorizedAfterRefresh)
+                return response
             }
         case ("client_credentials", .backendApp(let app)):
             return try await tokens.tokens(forBackendApp: app, seed: configuration.seed)

@@ -70,7 +70,8 @@ public final class SimulatorServer: Sendable {
         let faults = FaultInjector()
         let clock = SimulatedClock(start: configuration.clockStart ?? Date(), speed: configuration.clockSpeed)
         let data = MeterDataService(seed: configuration.seed, population: configuration.population, delivery: configuration.delivery)
-        let controls = SimulatorControls(faults: faults, store: store, rateLimiter: rateLimiter)
+        let requestLog = RequestLog()
+        let controls = SimulatorControls(faults: faults, store: store, rateLimiter: rateLimiter, requestLog: requestLog)
 
         let router = Router(context: SimulatorRequestContext.self)
         OIDCProvider(
@@ -82,7 +83,10 @@ public final class SimulatorServer: Sendable {
             signingKey: signingKey,
             issuer: issuer
         ).addRoutes(to: router)
-        APIRoutes(configuration: configuration, store: store, rateLimiter: rateLimiter, faults: faults, data: data, clock: clock)
+        guard configuration.gateway.pathProblem == nil else { throw SimulatorError.badGateway(configuration.gateway.pathProblem!) }
+        APIRoutes(
+            configuration: configuration, store: store, rateLimiter: rateLimiter, faults: faults, data: data, clock: clock,
+            dailyQuota: DailyQuota(), requestLog: requestLog)
             .addRoutes(to: router)
         ControlRoutes(controls: controls, clock: clock).addRoutes(to: router)
 
@@ -153,10 +157,12 @@ public final class SimulatorServer: Sendable {
 
 public enum SimulatorError: Error, CustomStringConvertible {
     case serverDidNotStart
+    case badGateway(String)
 
     public var description: String {
         switch self {
         case .serverDidNotStart: "The simulator's HTTP server stopped before it accepted connections"
+        case .badGateway(let problem): "The simulator's API paths: \(problem)"
         }
     }
 }

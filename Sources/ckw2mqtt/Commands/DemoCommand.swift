@@ -30,6 +30,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     @OptionGroup var variations: WireVariationOptions
 
+    @OptionGroup var gateway: GatewayShapeOptions
+
     func validate() throws {
         guard speed > 0, speed <= 100_000 else { throw ValidationError("--speed must be above 0 and at most 100000") }
         guard (1...10_000).contains(meters) else { throw ValidationError("--meters must be between 1 and 10000") }
@@ -54,6 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
                 population: .init(customers: 1, meteringPointsPerCustomer: meters),
                 clockSpeed: speed, logger: simulatorLogger)
             simulatorConfiguration.variations = variations.wireVariations
+            simulatorConfiguration.gateway = gateway.gatewayShape
             simulator = try await SimulatorServer.start(simulatorConfiguration)
         } catch {
             Terminal.error("cannot start the CKW simulator on 127.0.0.1:\(simulatorPort): \(error)")
@@ -66,6 +69,7 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.ckw.apiBaseURL = simulator.clientAPIBaseURL
         configuration.ckw.clientID = SimulatorConfiguration.OAuthClient().id
         configuration.ckw.clientSecret = nil
+        adapt(&configuration, to: gateway.gatewayShape, logger: logger)
 
         var broker: TestBroker?
         do {
@@ -110,6 +114,31 @@ struct DemoCommand: AsyncParsableCommand {
             throw error
         }
         await broker?.shutdown()
+    }
+
+    /// The demo's bridge is configured for the gateway's shape, as a user would adapt `ckw.api.*`,
+    /// and says which keys that took.
+    private func adapt(_ configuration: inout BridgeConfiguration, to shape: GatewayShape, logger: Logger) {
+        var keys: [String] = []
+        if shape.coreDataPath != GatewayShape().coreDataPath {
+            configuration.ckw.contract.coreDataPath = shape.coreDataPath
+            keys.append("ckw.api.core_data_path: \(shape.coreDataPath)")
+        }
+        if shape.meterDataPath != GatewayShape().meterDataPath {
+            configuration.ckw.contract.meterDataPath = shape.meterDataPath
+            keys.append("ckw.api.meter_data_path: \(shape.meterDataPath)")
+        }
+        if shape.resetUnit == .seconds {
+            configuration.ckw.contract.resetUnit = .seconds
+            keys.append("ckw.api.rate_limit_reset_unit: s")
+        }
+        if let limit = shape.dailyRequestLimit {
+            configuration.ckw.dailyRequestLimit = limit
+            keys.append("ckw.api.daily_request_limit: \(limit)")
+        }
+        if !keys.isEmpty {
+            logger.notice("the demo's bridge is set for the simulated gateway: \(keys.joined(separator: ", "))")
+        }
     }
 
     /// The simulator approves at once; the tokens land in the state directory like a real login's.

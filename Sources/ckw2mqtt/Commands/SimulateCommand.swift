@@ -39,6 +39,8 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @OptionGroup var variations: WireVariationOptions
 
+    @OptionGroup var gateway: GatewayShapeOptions
+
     func validate() throws {
         guard host == "127.0.0.1" else { throw ValidationError("--host: the simulator listens on 127.0.0.1 only") }
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
@@ -62,6 +64,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 tls: tlsCertificate.map { SimulatorConfiguration.TLS(certificateChainFile: $0, privateKeyFile: tlsKey ?? "") },
                 logger: logger)
             configuration.variations = variations.wireVariations
+            configuration.gateway = gateway.gatewayShape
             simulator = try await SimulatorServer.start(configuration)
         } catch {
             Terminal.error("cannot start the simulator on 127.0.0.1:\(port): \(error)")
@@ -109,5 +112,37 @@ struct WireVariationOptions: ParsableArguments {
             localOffsets: localOffsets, wattHours: wattHours,
             tariffRegisters: WireVariations.TariffRegisters(rawValue: tariffRegisters) ?? .none,
             numbersAsStrings: numbersAsStrings)
+    }
+}
+
+/// `--core-data-path`, `--meter-data-path`, `--reset-in-seconds`, `--daily-request-limit`,
+/// `--unauthorized-after-refresh`: a gateway that differs from the assumed contract in the ways the
+/// `ckw.api.*` keys and the bridge's own rules adapt to.
+struct GatewayShapeOptions: ParsableArguments {
+    @Option(help: "Serve core data at this path below the API's base URL instead of v1/coredata (for ckw.api.core_data_path).")
+    var coreDataPath: String = GatewayShape().coreDataPath
+
+    @Option(help: "Serve meter data at this path, with {meteringPointId}, instead of v1/meterdata/{meteringPointId} (for ckw.api.meter_data_path).")
+    var meterDataPath: String = GatewayShape().meterDataPath
+
+    @Flag(help: "Send X-Ratelimit-Reset in seconds instead of MuleSoft's milliseconds (for ckw.api.rate_limit_reset_unit: s).")
+    var resetInSeconds = false
+
+    @Option(help: "Allow each login this many API requests per simulated day, then answer 429 until the day's window ends (for ckw.api.daily_request_limit).")
+    var dailyRequestLimit: Int?
+
+    @Option(help: "Refuse each freshly refreshed access token this many times with 401, as a gateway whose key cache lags behind.")
+    var unauthorizedAfterRefresh: Int = 0
+
+    func validate() throws {
+        if let problem = gatewayShape.pathProblem { throw ValidationError("--core-data-path/--meter-data-path: \(problem)") }
+        guard dailyRequestLimit.map({ $0 >= 1 }) ?? true else { throw ValidationError("--daily-request-limit must be at least 1") }
+        guard (0...100).contains(unauthorizedAfterRefresh) else { throw ValidationError("--unauthorized-after-refresh must be between 0 and 100") }
+    }
+
+    var gatewayShape: GatewayShape {
+        GatewayShape(
+            coreDataPath: coreDataPath, meterDataPath: meterDataPath, resetUnit: resetInSeconds ? .seconds : .milliseconds,
+            dailyRequestLimit: dailyRequestLimit, unauthorizedAfterRefresh: unauthorizedAfterRefresh)
     }
 }

@@ -10,9 +10,10 @@ private let soakIsBuilt = false
 
 /// The soak (`bridge-soak`, see RELIABILITY.md) shortened to two simulated days with one fault of
 /// each kind: the real daemon, a broker crash, 503 and 429 bursts; memory, descriptors, threads and
-/// every interval checked by the program itself.
+/// every interval checked one by one by the program itself; and the same with one quarter hour never
+/// delivered, which the soak must report as missing.
 @Suite(
-    "Faults: a short soak", .timeLimit(.minutes(3)),
+    "Faults: a short soak", .serialized, .timeLimit(.minutes(3)),
     .enabled(if: soakIsBuilt, "bridge-soak is built only with BUILD_CKW2MQTT_TOOLS=1 (scripts/test sets it)"))
 struct SoakTests {
     @Test("two simulated days with a broker crash and API bursts: every interval accounted for, no fd or thread leak")
@@ -26,6 +27,28 @@ struct SoakTests {
         #expect(result["fault_count"] as? Int == 4, "\(line)")
         #expect(result["import_total_wh"] as? Int == result["expected_import_total_wh"] as? Int)
         #expect(result["export_total_wh"] as? Int == result["expected_export_total_wh"] as? Int)
+        // Two days of quarter hours, each one checked; a state message per poll at least.
+        let intervals = try #require(result["intervals"] as? [String: Int], "\(line)")
+        #expect((intervals["expected"] ?? 0) >= 2 * 96, "\(line)")
+        #expect(intervals["missing"] == 0 && intervals["duplicated"] == 0, "\(line)")
+        #expect(intervals["seen"].map { $0 + (intervals["accounted_by_total"] ?? 0) } == intervals["expected"], "\(line)")
+        #expect((result["state_messages_checked"] as? Int ?? 0) >= 48, "\(line)")
+        #expect(result["interval_problems"] as? [String] == [], "\(line)")
         #expect(soak.terminationStatus == 0)
+    }
+
+    @Test("a quarter hour the simulator never delivers fails the soak, reported as missing")
+    func omittedIntervalFails() async throws {
+        // 12 hours in: the afternoon, polls and state messages before the next midnight's register.
+        let soak = try ChildProcess(
+            executable: try BuiltExecutable.path("bridge-soak"),
+            arguments: ["--days", "2", "--speed", "14400", "--fault-every-hours", "10", "--omit-interval-at-hour", "12"])
+        try await soak.waitForExit(timeout: .seconds(150))
+        let line = try #require(soak.lines.last { $0.hasPrefix("{") }, "no JSON result: \(soak.outputText)")
+        let result = try #require(MQTTWatcher.object(line))
+        let intervals = try #require(result["intervals"] as? [String: Int], "\(line)")
+        #expect((intervals["missing"] ?? 0) >= 1, "\(line)")
+        #expect(result["passed"] as? Bool == false, "\(line)")
+        #expect(soak.terminationStatus != 0)
     }
 }

@@ -34,6 +34,12 @@ final class BridgeHarness: Sendable {
         var log: LogRecording?
         /// `ckw.timezone`.
         var timeZone: TimeZone?
+        /// The simulator's paths, reset unit, daily quota and refresh behaviour.
+        var gateway = GatewayShape()
+        /// `ckw.api.*` but the daily limit.
+        var contract = OpenEnergyContract()
+        /// `ckw.api.daily_request_limit`; by default far above what the tests ask.
+        var dailyRequestLimit = 10_000
     }
 
     let broker: TestBroker
@@ -66,10 +72,12 @@ final class BridgeHarness: Sendable {
     static func startSimulator(_ settings: Settings, port: Int, meters: Int? = nil) async throws -> SimulatorServer {
         var logger = Logger(label: "simulator")
         logger.logLevel = .error
-        return try await SimulatorServer.start(SimulatorConfiguration(
+        var configuration = SimulatorConfiguration(
             port: port, autoApprove: true, rateLimit: nil,
             population: .init(customers: 1, meteringPointsPerCustomer: meters ?? settings.meters),
-            delivery: settings.delivery, clockStart: start, clockSpeed: 0, logger: logger))
+            delivery: settings.delivery, clockStart: start, clockSpeed: 0, logger: logger)
+        configuration.gateway = settings.gateway
+        return try await SimulatorServer.start(configuration)
     }
 
     /// Replaces the simulator by one on the same port with `meters` metering points (core data changes).
@@ -118,10 +126,11 @@ final class BridgeHarness: Sendable {
             configuration.ckw.clientSecret = Secret(SimulatorConfiguration.BackendApp().clientSecret)
         }
         configuration.bridge.pollInterval = Self.duration(settings.pollInterval)
-        // The simulator runs without a rate limit and these tests are not about the quota: a
+        // The simulator runs without a rate limit and most tests are not about the quota: a
         // household's 100 requests a day would stretch the polls of several metering points
         // beyond the hour the tests move the clock (see LoginBudgetTests for the budget).
-        configuration.ckw.dailyRequestLimit = 10_000
+        configuration.ckw.dailyRequestLimit = settings.dailyRequestLimit
+        configuration.ckw.contract = settings.contract
         configuration.ckw.requestTimeout = settings.requestTimeout
         if let apiBaseURL = settings.apiBaseURL { configuration.ckw.apiBaseURL = apiBaseURL }
         configuration.ckw.meteringPoints = settings.meteringPoints
