@@ -18,6 +18,8 @@ final class CKWConnection: Sendable {
     private let tokens: ReloadableTokenProvider
     /// Times of the requests sent since the last `takeSentRequests()`, for the login-wide budget.
     private let sentRequests = SentRequestLog()
+    /// The login's hard daily limit; `nil` where the quota is per metering point (client credentials).
+    let requestGate: LoginRequestGate?
     /// Where the last undecodable response is kept.
     let undecodableResponses: UndecodableResponseKeeper
 
@@ -94,12 +96,15 @@ final class CKWConnection: Sendable {
             requestTimeout: ckw.requestTimeout.timeInterval, contract: ckw.contract)
         apiConfiguration.decoding = OpenEnergyDecodingOptions(timeZone: ckw.timeZone)
         let sentRequests = self.sentRequests
+        let requestGate = ckw.mode == .clientCredentials ? nil : LoginRequestGate(limit: ckw.dailyRequestLimit, clock: budgetClock)
+        self.requestGate = requestGate
         let keeper = UndecodableResponseKeeper(stateDirectory: configuration.bridge.stateDirectory, logger: logger)
         self.undecodableResponses = keeper
         self.api = OpenEnergyClient(
             configuration: apiConfiguration,
             httpClient: httpClient, tokenProvider: tokens, pacer: RequestPacer(policy: pacing, logger: logger), logger: logger,
             observer: OpenEnergyClientObserver(
+                admit: { endpoint in try requestGate?.admit(endpoint: endpoint) },
                 // Stamped on the clock the planner counts the day's budget on (the simulator's in the
                 // demo and the fault tests; pacing and tokens keep real time regardless).
                 requestSent: { _ in sentRequests.dates.withLock { $0.append(budgetClock.now) } },

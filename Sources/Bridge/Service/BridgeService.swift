@@ -69,6 +69,7 @@ public final class BridgeService: Service, BridgeControl {
             configuration: MQTTClientSettings.configuration(configuration.mqtt, will: mapping.bridgeAvailability(.offline)),
             logger: logger)
         ckw = try CKWConnection(configuration: configuration, pacing: options.pacing, logger: logger, budgetClock: options.clock)
+        ckw.requestGate?.remember(state.schedule.loginRequests)
         browserLogin = configuration.ckw.mode.needsUserLogin(configuration.ckw.userIdentification)
             ? BrowserLogin(login: OIDCLogin(client: ckw.oidcClient, httpClient: ckw.httpClient, logger: logger))
             : nil

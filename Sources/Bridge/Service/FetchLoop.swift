@@ -114,6 +114,7 @@ struct FetchLoop: Sendable {
         // Requests sent before the step carry times of the old clock: they move with the others.
         await sentRequests.count()
         await bridgeState.clockJumped(jump)
+        ckw.requestGate?.clockJumped(by: jump.seconds, recorded: jump.epochStart...max(jump.epochStart, jump.from))
         logger.warning("\(jump) (from \(ISO8601Timestamp.format(jump.from)) to \(ISO8601Timestamp.format(jump.to))); waits run on the monotonic clock, the schedule and the request budget moved with the clock, and the intervals to ask for follow the new time")
         events.emit(.clockJumped(seconds: jump.seconds))
         triggers.info()

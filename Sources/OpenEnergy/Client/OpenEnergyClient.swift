@@ -206,6 +206,8 @@ public final class OpenEnergyClient: Sendable {
                 if case .header(let name, let value) = configuration.userIdentification {
                     request.headers.add(name: name, value: value)
                 }
+                // The hard limit of the login's quota: retries and every endpoint included.
+                try observer.admit?(endpoint)
                 let sentAt = clock.now
                 let started = ContinuousClock.now
                 observer.requestSent?(sentAt)
@@ -304,6 +306,9 @@ public final class OpenEnergyClient: Sendable {
 
 /// Hooks into the client's requests, for accounting and diagnostics.
 public struct OpenEnergyClientObserver: Sendable {
+    /// Asked before every request (retries included); throws to keep it from going out
+    /// (`OpenEnergyError.budgetSpent`).
+    public var admit: (@Sendable (_ endpoint: String) throws -> Void)?
     /// Every request as it goes out (retries included), with the time on the client's clock.
     public var requestSent: (@Sendable (Date) -> Void)?
     /// Every response, whatever its status.
@@ -312,10 +317,12 @@ public struct OpenEnergyClientObserver: Sendable {
     public var undecodableBody: (@Sendable (OpenEnergyExchange, OpenEnergyError) -> Void)?
 
     public init(
+        admit: (@Sendable (_ endpoint: String) throws -> Void)? = nil,
         requestSent: (@Sendable (Date) -> Void)? = nil,
         exchange: (@Sendable (OpenEnergyExchange) -> Void)? = nil,
         undecodableBody: (@Sendable (OpenEnergyExchange, OpenEnergyError) -> Void)? = nil
     ) {
+        self.admit = admit
         self.requestSent = requestSent
         self.exchange = exchange
         self.undecodableBody = undecodableBody

@@ -15,6 +15,9 @@ public enum OpenEnergyError: Error, Sendable, Equatable, CustomStringConvertible
     case transport(endpoint: String, reason: String)
     /// The call's arguments cannot make a valid request.
     case invalidRequest(String)
+    /// Not sent: the login's daily request budget is used up (`limit` requests in the last 24 hours);
+    /// `until` is when the oldest of them leaves the window.
+    case budgetSpent(endpoint: String, limit: Int, until: Date)
 
     public var description: String {
         switch self {
@@ -35,6 +38,8 @@ public enum OpenEnergyError: Error, Sendable, Equatable, CustomStringConvertible
             return "OpenEnergy \(endpoint): connection failed: \(reason)"
         case let .invalidRequest(reason):
             return "Invalid OpenEnergy request: \(reason)"
+        case let .budgetSpent(endpoint, limit, until):
+            return "OpenEnergy \(endpoint) not asked: this login sent its \(limit) requests of the last 24 hours (ckw.api.daily_request_limit); the next one may go out at \(ISO8601Timestamp.format(until))"
         }
     }
 

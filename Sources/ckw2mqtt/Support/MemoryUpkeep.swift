@@ -33,12 +33,13 @@ struct MemoryUpkeep: Service {
         if case .stateSaved = event.kind { continuation.yield(.now) }
     }
 
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
+    func run() async {
+        // Shutdown cancels the wait and ends the loop; a trim pending then is not needed.
+        await cancelWhenGracefulShutdown {
             var lastTrim = ContinuousClock.Instant.now
             for await save in saves where save >= lastTrim {
                 // Saves during the wait share this trim.
-                try await Task.sleep(for: Self.trimDelay)
+                do { try await Task.sleep(for: Self.trimDelay) } catch { return }
                 lastTrim = .now
                 trim()
             }
