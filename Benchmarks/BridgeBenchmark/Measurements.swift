@@ -22,8 +22,7 @@ struct MemorySample {
     /// "RssAnon:\t    4120 kB" -> 4120
     private static func kilobytes(_ key: String, in text: String) -> Int? {
         for line in text.split(separator: "\n") where line.hasPrefix(key) {
-            return Int(line.dropFirst(key.count).split(separator: " ", omittingEmptySubsequences: true).first?
-                .trimmingPrefix(while: { $0 == "\t" }) ?? "")
+            return line.dropFirst(key.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) }
         }
         return nil
     }
