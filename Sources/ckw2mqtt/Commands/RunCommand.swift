@@ -26,9 +26,7 @@ struct RunCommand: AsyncParsableCommand {
         LoggingSetup.bootstrap(configuration.logging)
         let logger = Logger(label: "ckw2mqtt")
         var bridgeOptions = BridgeOptions(tokenCheckInterval: configuration.bridge.loginCheckInterval, statusLine: .standardError)
-        let memory = MemoryUpkeep(logger: logger)
-        bridgeOptions.observer = { event in memory.observe(event) }
-        var services: [any Service] = [memory]
+        var services: [any Service] = []
         if let simulatorClock {
             guard let url = URL(string: simulatorClock), url.scheme == "http" || url.scheme == "https" else {
                 Terminal.error("--simulator-clock expects an http URL such as http://127.0.0.1:8080/_sim/clock")
@@ -45,7 +43,9 @@ struct RunCommand: AsyncParsableCommand {
             bridgeOptions.clockJumpCheckInterval = .milliseconds(100)
             services.append(RemoteSimulatorClockService(clock: clock))
         }
-        try await BridgeRunner.run(configuration: configuration, bridgeOptions: bridgeOptions, logger: logger, alongside: services)
+        try await BridgeRunner.run(
+            configuration: configuration, bridgeOptions: bridgeOptions, logger: logger, alongside: services,
+            following: { bridge in [MemoryUpkeep(events: bridge.events(), logger: logger)] })
     }
 }
 
@@ -54,7 +54,8 @@ struct RunCommand: AsyncParsableCommand {
 enum BridgeRunner {
     static func run(
         configuration: BridgeConfiguration, bridgeOptions: BridgeOptions, logger: Logger,
-        alongside extraServices: [any Service] = []
+        alongside extraServices: [any Service] = [],
+        following followers: (BridgeService) -> [any Service] = { _ in [] }
     ) async throws {
         let bridge: BridgeService
         do {
@@ -63,7 +64,8 @@ enum BridgeRunner {
             Terminal.error("\(error)")
             throw ExitCode.failure
         }
-        var services = extraServices + [bridge, LoginReloadOnHangup(bridge: bridge)]
+        // Followers first: the group stops services in reverse order, the bridge before them.
+        var services = followers(bridge) + extraServices + [bridge, LoginReloadOnHangup(bridge: bridge)]
         if configuration.http.enabled {
             let http = configuration.http
             let credential = http.auth.username.flatMap { username in

@@ -13,35 +13,38 @@ import Glibc
 /// for 1,000 metering points (decoding, publishing, writing the state) most of the freed memory lies
 /// below blocks still in use and would stay resident for good. `malloc_trim` returns those pages.
 ///
-/// A service reading the bridge's events (`observe` is `BridgeOptions.observer`).
+/// A service reading the bridge's events (`BridgeService.events()`).
 struct MemoryUpkeep: Service {
     /// Long enough for the publisher to finish the batch whose state was just saved.
     static let trimDelay: Duration = .seconds(5)
 
-    private typealias Save = ContinuousClock.Instant
-    private let saves: AsyncStream<Save>
-    private let continuation: AsyncStream<Save>.Continuation
+    private let events: AsyncStream<BridgeEvent>
     private let logger: Logger
 
-    init(logger: Logger) {
-        // Only the newest save matters: the trim after it covers the ones before.
-        (saves, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    init(events: AsyncStream<BridgeEvent>, logger: Logger) {
+        self.events = events
         self.logger = logger
     }
 
-    func observe(_ event: BridgeEvent) {
-        if case .stateSaved = event.kind { continuation.yield(.now) }
-    }
-
     func run() async {
-        // Shutdown cancels the wait and ends the loop; a trim pending then is not needed.
+        // Only the newest save matters: the trim after it covers the ones before.
+        let (saves, saved) = AsyncStream.makeStream(of: ContinuousClock.Instant.self, bufferingPolicy: .bufferingNewest(1))
+        // Shutdown cancels a pending wait; the trim is not needed then.
         await cancelWhenGracefulShutdown {
-            var lastTrim = ContinuousClock.Instant.now
-            for await save in saves where save >= lastTrim {
-                // Saves during the wait share this trim.
-                do { try await Task.sleep(for: Self.trimDelay) } catch { return }
-                lastTrim = .now
-                trim()
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    for await event in events where event.kind == .stateSaved { saved.yield(.now) }
+                    saved.finish()
+                }
+                group.addTask {
+                    var lastTrim = ContinuousClock.Instant.now
+                    for await save in saves where save >= lastTrim {
+                        // Saves during the wait share this trim.
+                        do { try await Task.sleep(for: Self.trimDelay) } catch { return }
+                        lastTrim = .now
+                        trim()
+                    }
+                }
             }
         }
     }
