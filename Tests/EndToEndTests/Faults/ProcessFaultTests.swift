@@ -70,6 +70,12 @@ struct ProcessFaultTests {
                 #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "ckw2mqtt/bridge/state") == "offline")
                 #expect(daemon.output.contains("ckw2mqtt stopped"))
                 #expect(!daemon.output.contains("could not publish `offline`"))
+                // The daemon said DISCONNECT, which makes the broker discard the will: so the retained
+                // `offline` is the bridge's own message, not the will of a connection that broke.
+                let brokerLog = harness.broker.log
+                #expect(brokerLog.range(of: #"Client ckw2mqtt-daemon-\S+ disconnected\."#, options: .regularExpression) != nil,
+                        "no clean DISCONNECT of the daemon in the broker's log:\n\(brokerLog)")
+                #expect(brokerLog.range(of: #"Client ckw2mqtt-daemon-\S+ closed its connection"#, options: .regularExpression) == nil, "\(brokerLog)")
                 // What was fetched before the signal is on disk.
                 expectStateDirectoryIntact(harness.stateDirectory)
                 var newest: [Date] = []
