@@ -71,7 +71,8 @@ public final class TestBroker: Sendable {
             // Only matters when the tests run as root: stay root instead of switching to 'mosquitto',
             // which could not read the temporary directory.
             "user \(NSUserName())",
-            "log_dest stdout",
+            // stderr: unbuffered, so the log is complete while the broker runs (stdout to a pipe is not).
+            "log_dest stderr",
             "log_type error",
             "log_type warning",
             "log_type notice",
