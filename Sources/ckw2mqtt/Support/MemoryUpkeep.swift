@@ -51,6 +51,11 @@ struct MemoryUpkeep: Service {
 
     private func trim() {
         #if canImport(Glibc)
+        // The figures cost two reads of /proc: only when someone reads them.
+        guard logger.logLevel <= .debug else {
+            _ = malloc_trim(0)
+            return
+        }
         let before = AnonymousMemory.current()
         _ = malloc_trim(0)
         let after = AnonymousMemory.current()
