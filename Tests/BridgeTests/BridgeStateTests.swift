@@ -67,14 +67,52 @@ struct BridgeStateTests {
         #expect(phases.first { $0.kind == .info }?.messages.first?.payloadString.contains("\"auth\":\"login_required\"") == true)
     }
 
+    static func productionData(_ id: String) -> MeterData {
+        let start = Date(timeIntervalSince1970: 1_795_651_200)  // 2026-11-26T00:00:00Z
+        return MeterData(meteringPointId: id, series: [
+            MeterSeries(obis: "1-1:2.29.0", direction: .production, kind: .interval, unit: "kWh", resolution: .seconds(900),
+                        readings: [MeterReading(start: start, end: start.addingTimeInterval(900), value: 0.25, quality: .measured)]),
+        ])
+    }
+
+    static func discoveryPayload(_ bridgeState: BridgeState, _ id: String) async -> String? {
+        await bridgeState.phases(for: PublishWork(meterDiscovery: [id])).first { $0.kind == .discovery }?.messages.last?.payloadString
+    }
+
     @Test("a production series in the data adds the export entities to a meter core data called import-only")
     func directionAppears() async throws {
         let bridgeState = Self.bridgeState()
         _ = await bridgeState.updateMeters([Self.meter(Self.id1)])
-        #expect(await bridgeState.noteDirections([.consumption, .production], of: Self.id1))
-        let discovery = await bridgeState.phases(for: PublishWork(meterDiscovery: [Self.id1])).first { $0.kind == .discovery }
-        #expect(discovery?.messages.last?.payloadString.contains("energy_export_total") == true)
-        #expect(await bridgeState.noteDirections([.production], of: Self.id1) == false)
+        #expect(await Self.discoveryPayload(bridgeState, Self.id1)?.contains("energy_export_total") == false)
+        #expect(await bridgeState.apply(Self.productionData(Self.id1)).addsEntities)
+        #expect(await bridgeState.ledger[Self.id1]?.directions == [.consumption, .production])
+        #expect(await Self.discoveryPayload(bridgeState, Self.id1)?.contains("energy_export_total") == true)
+        #expect(await bridgeState.apply(Self.productionData(Self.id1)).addsEntities == false)
+        // Core data still calling it import-only changes nothing: directions only add up.
+        let changes = await bridgeState.updateMeters([Self.meter(Self.id1)])
+        #expect(changes.isEmpty)
+        #expect(await Self.discoveryPayload(bridgeState, Self.id1)?.contains("energy_export_total") == true)
+    }
+
+    @Test("the directions are the saved ledger's: after a restart an import-only core data keeps the export entities")
+    func directionsSurviveRestart() async throws {
+        var ledger = MeterLedger(retention: .seconds(4 * 86_400))
+        ledger.track(Self.id1, adding: [.consumption, .production])
+        let bridgeState = Self.bridgeState(ledger: ledger)
+        let changes = await bridgeState.updateMeters([Self.meter(Self.id1)])
+        #expect(changes.added == [Self.id1])
+        #expect(await bridgeState.ledger[Self.id1]?.directions == [.consumption, .production])
+        #expect(await Self.discoveryPayload(bridgeState, Self.id1)?.contains("energy_export_total") == true)
+    }
+
+    @Test("core data announcing a new direction changes the device and keeps what it replaced")
+    func coreDataAddsDirection() async throws {
+        let bridgeState = Self.bridgeState()
+        _ = await bridgeState.updateMeters([Self.meter(Self.id1)])
+        let changes = await bridgeState.updateMeters([Self.meter(Self.id1, export: true)])
+        #expect(changes.changed == [Self.id1])
+        #expect(await bridgeState.ledger[Self.id1]?.directions == [.consumption, .production])
+        #expect(await Self.discoveryPayload(bridgeState, Self.id1)?.contains("energy_export_total") == true)
     }
 }
 

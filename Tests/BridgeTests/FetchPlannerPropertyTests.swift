@@ -46,7 +46,7 @@ struct FetchPlannerPropertyTests {
             var planner = FetchPlanner(policy: policy)
             var ledger = MeterLedger(retention: MeterLedger.retention(forLookback: policy.lookback))
             planner.track(meter)
-            ledger.track(meter, directions: [.consumption])
+            ledger.track(meter, adding: [.consumption])
 
             var commands = refreshOffsets.sorted().map { origin.addingTimeInterval(TimeInterval($0)) }
             var requestTimes: [Date] = []

@@ -134,7 +134,7 @@ struct MeterLedgerTests {
 
     @Test("The last complete interval needs a value in every direction of the metering point")
     mutating func lastCompleteInterval() {
-        ledger.track(meter, directions: [.consumption, .production])
+        ledger.track(meter, adding: [.consumption, .production])
         ledger.apply(intervals: [reading(0, 0.3), reading(1, 0.2, .estimated), reading(2, 0.1)], direction: .consumption, meteringPointId: meter)
         ledger.apply(intervals: [reading(0, 0), reading(1, 0.4), reading(2, nil, .missing)], direction: .production, meteringPointId: meter)
         let last = ledger.lastCompleteInterval(meteringPointId: meter)
@@ -142,7 +142,7 @@ struct MeterLedgerTests {
         #expect(last?.energy(.production) == 0.4)
 
         let single = "CH1008801234500000000000000099999"
-        ledger.track(single, directions: [.consumption])
+        ledger.track(single, adding: [.consumption])
         ledger.apply(intervals: [reading(5, 0.7)], direction: .consumption, meteringPointId: single)
         #expect(ledger.lastCompleteInterval(meteringPointId: single)
             == CompletedInterval(start: quarterHour(5), end: quarterHour(6), consumption: 0.7, production: nil, quality: .measured))
@@ -152,7 +152,7 @@ struct MeterLedgerTests {
     mutating func firstIntervalNeedingFetch() {
         let from = quarterHour(0), to = quarterHour(8)
         #expect(ledger.firstIntervalNeedingFetch(meteringPointId: meter, from: from, to: to) == from)
-        ledger.track(meter, directions: [.consumption, .production])
+        ledger.track(meter, adding: [.consumption, .production])
         ledger.apply(intervals: (0..<8).map { reading($0, 0.1) }, direction: .consumption, meteringPointId: meter)
         ledger.apply(intervals: (0..<5).map { reading($0, 0.1) }, direction: .production, meteringPointId: meter)
         #expect(ledger.firstIntervalNeedingFetch(meteringPointId: meter, from: from, to: to) == quarterHour(5))
@@ -169,7 +169,7 @@ struct MeterLedgerTests {
     @Test("Encoding and decoding keeps everything, so a restart changes nothing")
     mutating func codableRoundTrip() throws {
         var small = MeterLedger(retention: .seconds(3600))
-        small.track(meter, directions: [.consumption, .production])
+        small.track(meter, adding: [.consumption, .production])
         small.apply(intervals: (0..<10).map { reading($0, 0.1, $0 % 3 == 0 ? .estimated : .measured) }, direction: .consumption, meteringPointId: meter)
         small.apply(intervals: [reading(9, nil, .missing)], direction: .production, meteringPointId: meter)
         small.apply(registers: [RegisterReading(timestamp: quarterHour(8), kilowattHours: 42)], direction: .consumption, meteringPointId: meter)

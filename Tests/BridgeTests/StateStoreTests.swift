@@ -14,7 +14,7 @@ func sampleState(meters: Int, seed: Int = 0) -> SavedBridgeState {
     var planner = FetchPlanner(policy: FetchPolicy())
     for index in 0..<meters {
         let id = "CH10088012345000000000000000" + String(format: "%05d", index)
-        ledger.track(id, directions: [.consumption, .production])
+        ledger.track(id, adding: [.consumption, .production])
         ledger.apply(intervals: (0..<96).map { reading($0, Double(($0 + seed) % 7) / 10) }, direction: .consumption, meteringPointId: id)
         ledger.apply(intervals: (0..<96).map { reading($0, Double($0 % 3) / 10, .estimated) }, direction: .production, meteringPointId: id)
         ledger.apply(registers: [RegisterReading(timestamp: quarterHour(0), kilowattHours: 1000 + Double(seed))], direction: .consumption, meteringPointId: id)

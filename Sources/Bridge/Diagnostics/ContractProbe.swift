@@ -163,7 +163,7 @@ public struct ContractProbe: Sendable {
         }
         output("  series: \(data.series.count)")
         var ledger = MeterLedger(retention: .seconds(400 * 86_400))
-        ledger.track(data.meteringPointId, directions: Set(EnergyDirection.allCases))
+        ledger.track(data.meteringPointId, adding: Set(EnergyDirection.allCases))
         for series in data.series {
             let kind = series.kind ?? ObisCode.kind(of: series.obis)
             let qualities = Dictionary(grouping: series.readings, by: \.quality).mapValues(\.count)

@@ -39,12 +39,13 @@ public struct MeterLedger: Sendable, Equatable {
 
     // MARK: Metering points
 
-    /// Starts tracking a metering point (or updates its directions from fresh core data).
-    public mutating func track(_ meteringPointId: String, directions: Set<EnergyDirection>) {
+    /// Starts tracking a metering point, or adds directions to one tracked. Directions are never
+    /// taken away: a meter does not lose its solar panels because core data forgot them.
+    public mutating func track(_ meteringPointId: String, adding directions: Set<EnergyDirection>) {
         if meteringPoints[meteringPointId] == nil {
             meteringPoints[meteringPointId] = MeteringPointLedger(meteringPointId: meteringPointId, directions: directions)
         } else {
-            meteringPoints[meteringPointId]?.directions = directions
+            meteringPoints[meteringPointId]?.directions.formUnion(directions)
         }
     }
 

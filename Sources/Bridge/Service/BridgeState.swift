@@ -15,8 +15,9 @@ actor BridgeState {
     private(set) var ledger: MeterLedger
     private var planner: FetchPlanner
     private var lastSuccessfulFetch: Date?
-    /// Metering points as described by the latest core data; `nil` until core data was read.
-    private var meters: [String: MeterDescription]?
+    /// Metering points as described by the latest core data; `nil` until core data was read. Their
+    /// directions are the ledger's (`MeteringPointLedger.directions`), kept only there.
+    private var meters: [String: CoreDataMeter]?
     /// What a meter's discovery looked like before its description changed, until republished.
     private var replacedDescriptions: [String: MeterDescription] = [:]
     /// Metering points whose last fetch failed: their availability is offline.
@@ -69,24 +70,23 @@ actor BridgeState {
     func updateMeters(_ descriptions: [MeterDescription]) -> MeterChanges {
         var changes = MeterChanges()
         let previous = meters ?? [:]
-        var next: [String: MeterDescription] = [:]
+        var next: [String: CoreDataMeter] = [:]
         for description in descriptions {
             let id = description.meteringPointID
-            var description = description
-            // Directions seen in data before stay: a meter does not lose its solar panels in core data.
-            if let known = previous[id] {
-                description.measuresExport = description.measuresExport || known.measuresExport
-                description.measuresImport = description.measuresImport || known.measuresImport
-            }
-            // So do tariff registers the ledger holds readings of (from before a restart, say).
-            description.importTariffs.formUnion(known: previous[id]?.importTariffs, ledger: ledger[id]?.tariffs(.consumption))
-            description.exportTariffs.formUnion(known: previous[id]?.exportTariffs, ledger: ledger[id]?.tariffs(.production))
-            next[id] = description
-            ledger.track(id, directions: MeterDescriptions.directions(of: description))
+            let before = previous[id].map { self.description(of: id, $0) }
+            // Directions only add up: a meter does not lose its solar panels in core data, and
+            // directions seen in data before (also before a restart) stay.
+            ledger.track(id, adding: MeterDescriptions.directions(of: description))
             planner.track(id)
-            if let known = previous[id] {
-                if known != description {
-                    replacedDescriptions[id] = replacedDescriptions[id] ?? known
+            // So do tariff registers announced before.
+            let meter = CoreDataMeter(
+                meterNumber: description.meterNumber, label: description.label,
+                importTariffs: description.importTariffs.union(previous[id]?.importTariffs ?? []),
+                exportTariffs: description.exportTariffs.union(previous[id]?.exportTariffs ?? []))
+            next[id] = meter
+            if let before {
+                if before != self.description(of: id, meter) {
+                    replacedDescriptions[id] = replacedDescriptions[id] ?? before
                     changes.changed.append(id)
                 }
             } else {
@@ -111,20 +111,26 @@ actor BridgeState {
         return changes
     }
 
-    /// A production series appeared in the data of a meter core data called consumption-only (or the
-    /// reverse): its device gets the entities of that direction.
-    func noteDirections(_ directions: Set<EnergyDirection>, tariffs: [EnergyDirection: Set<Int>] = [:], of id: String) -> Bool {
-        guard var description = meters?[id] else { return false }
-        let before = description
-        if directions.contains(.consumption) { description.measuresImport = true }
-        if directions.contains(.production) { description.measuresExport = true }
-        description.importTariffs.formUnion(tariffs[.consumption] ?? [])
-        description.exportTariffs.formUnion(tariffs[.production] ?? [])
-        guard description != before else { return false }
-        meters?[id] = description
-        ledger.track(id, directions: MeterDescriptions.directions(of: description))
-        replacedDescriptions[id] = replacedDescriptions[id] ?? before
-        return true
+    /// The Home Assistant device of a metering point: core data's facts, the ledger's directions,
+    /// and the tariff registers core data announced or the ledger holds readings of.
+    private func description(of id: String, _ meter: CoreDataMeter) -> MeterDescription {
+        let point = ledger[id]
+        let directions = point?.effectiveDirections ?? []
+        var description = MeterDescription(
+            meteringPointID: id, meterNumber: meter.meterNumber, label: meter.label,
+            measuresImport: directions.contains(.consumption), measuresExport: directions.contains(.production))
+        description.importTariffs = meter.importTariffs.union(point?.tariffs(.consumption) ?? [])
+        description.exportTariffs = meter.exportTariffs.union(point?.tariffs(.production) ?? [])
+        return description
+    }
+
+    private func description(of id: String) -> MeterDescription? {
+        meters?[id].map { description(of: id, $0) }
+    }
+
+    private var descriptions: [String: MeterDescription] {
+        guard let meters else { return [:] }
+        return Dictionary(uniqueKeysWithValues: meters.map { ($0.key, description(of: $0.key, $0.value)) })
     }
 
     // MARK: Fetching
@@ -172,8 +178,18 @@ actor BridgeState {
         lastUndecodableResponse = path
     }
 
-    func apply(_ data: MeterData) -> MeterDataApplying.Summary {
-        MeterDataApplying.apply(data, described: describedSeries[data.meteringPointId] ?? [], settings: applying, to: &ledger)
+    /// Files meter data into the ledger. `addsEntities` says the data showed a direction or tariff
+    /// register the meter's device did not have (core data called it import-only, say): its
+    /// discovery must be published again.
+    func apply(_ data: MeterData) -> (summary: MeterDataApplying.Summary, addsEntities: Bool) {
+        let id = data.meteringPointId
+        let before = description(of: id)
+        let summary = MeterDataApplying.apply(data, described: describedSeries[id] ?? [], settings: applying, to: &ledger)
+        guard let before else { return (summary, false) }
+        ledger.track(id, adding: summary.directions)
+        guard let after = description(of: id), after != before else { return (summary, false) }
+        replacedDescriptions[id] = replacedDescriptions[id] ?? before
+        return (summary, true)
     }
 
     /// Keeps what core data says about each metering point's series (units, resolutions).
@@ -239,18 +255,18 @@ actor BridgeState {
             if work.bridgeDiscovery || work.allMeterDiscovery { discovery.append(mapping.bridgeDiscovery()) }
             let ids = (work.allMeterDiscovery ? Set(meters.keys) : work.meterDiscovery).sorted().filter { meters[$0] != nil }
             for id in ids {
-                discovery.append(mapping.meterDiscovery(for: meters[id]!, replacing: replacedDescriptions.removeValue(forKey: id)))
+                discovery.append(mapping.meterDiscovery(for: description(of: id, meters[id]!), replacing: replacedDescriptions.removeValue(forKey: id)))
             }
             phases.append(PublishPhase(kind: .discovery, messages: discovery, meteringPointIds: ids))
         }
         let availabilityIds = (work.allAvailability ? Set(meters.keys).union(ledger.meteringPointIds) : work.availability)
             .sorted().filter { meters[$0] != nil || ledger[$0] != nil }
         phases.append(PublishPhase(kind: .availability, messages: availabilityIds.map { id in
-            mapping.meterAvailability(isAvailable(id, meters: meters) ? .online : .offline, meteringPointID: id)
+            mapping.meterAvailability(isAvailable(id) ? .online : .offline, meteringPointID: id)
         }, meteringPointIds: availabilityIds))
         let stateIds = (work.allStates ? Set(meters.keys) : work.states).sorted().filter { meters[$0] != nil }
         phases.append(PublishPhase(kind: .states, messages: stateIds.map { id in
-            mapping.meterState(MeterDescriptions.snapshot(of: id, in: ledger), of: meters[id]!)
+            mapping.meterState(MeterDescriptions.snapshot(of: id, in: ledger), of: description(of: id, meters[id]!))
         }, meteringPointIds: stateIds))
         if work.bridgeInfo {
             phases.append(PublishPhase(kind: .info, messages: [mapping.bridgeInfo(bridgeSnapshot)]))
@@ -267,32 +283,25 @@ actor BridgeState {
 
     /// Online while its data can be fetched: the login works, core data lists it, its last fetch did
     /// not fail.
-    private func isAvailable(_ id: String, meters: [String: MeterDescription]) -> Bool {
-        authentication != .loginRequired && meters[id] != nil && !failing.contains(id)
+    private func isAvailable(_ id: String) -> Bool {
+        authentication != .loginRequired && meters?[id] != nil && !failing.contains(id)
     }
 
     /// Every metering point core data describes, with its values, for the web page.
     func meterStatuses(at now: Date) -> [BridgeStatus.Meter] {
-        let meters = self.meters ?? [:]
+        let meters = descriptions
         return meters.keys.sorted().map { id in
             let meter = meters[id]!
             let requests = planner.schedule.entries[id]?.recentRequests.count { now.timeIntervalSince($0.at) < 86_400 } ?? 0
             return BridgeStatus.Meter(
                 description: meter,
                 readout: mapping.readout(of: MeterDescriptions.snapshot(of: id, in: ledger), for: meter),
-                available: isAvailable(id, meters: meters), requestsLastDay: requests)
+                available: isAvailable(id), requestsLastDay: requests)
         }
     }
 
     func readout(of id: String) -> MeterReadout? {
-        guard let meter = meters?[id] else { return nil }
+        guard let meter = description(of: id) else { return nil }
         return mapping.readout(of: MeterDescriptions.snapshot(of: id, in: ledger), for: meter)
-    }
-}
-
-extension Set<Int> {
-    fileprivate mutating func formUnion(known: Set<Int>?, ledger: [Int]?) {
-        formUnion(known ?? [])
-        formUnion(ledger ?? [])
     }
 }

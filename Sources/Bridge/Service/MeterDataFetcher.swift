@@ -49,9 +49,9 @@ struct MeterDataFetcher: Sendable {
                 let data = try await ckw.api.meterData(meteringPointId: id, from: request.from, to: request.to)
                 let received = ContinuousClock.now
                 BridgeMetrics.requestSucceeded(endpoint: .meterData)
-                let summary = await bridgeState.apply(data)
+                let (summary, addsEntities) = await bridgeState.apply(data)
                 await bridgeState.fetchSucceeded(id, at: clock.now, rateLimit: ckw.api.rateLimitStatus)
-                if await bridgeState.noteDirections(summary.directions, tariffs: summary.tariffs, of: id) {
+                if addsEntities {
                     logger.notice("metering point delivers a direction or tariff register core data did not announce; adding its entities", metadata: ["meteringPoint": "\(id)"])
                     triggers.entitiesAdded(of: id)
                 }
