@@ -1,32 +1,5 @@
 import Foundation
 
-/// Why a meter data request is made.
-public enum FetchReason: String, Sendable, Equatable, Codable {
-    /// The regular request every poll interval, from the first interval still needed.
-    case poll
-    /// A poll widened to the whole look-back to pick up corrections.
-    case correctionSweep
-    /// Someone asked for fresh data (the MQTT refresh command).
-    case refresh
-}
-
-/// One planned meter data request: `GET meterdata/{id}?from=&to=`.
-public struct FetchRequest: Sendable, Equatable {
-    public var meteringPointId: String
-    /// On the quarter-hour grid, inclusive.
-    public var from: Date
-    /// On the quarter-hour grid, exclusive: the end of the newest complete interval.
-    public var to: Date
-    public var reason: FetchReason
-
-    public init(meteringPointId: String, from: Date, to: Date, reason: FetchReason) {
-        self.meteringPointId = meteringPointId
-        self.from = from
-        self.to = to
-        self.reason = reason
-    }
-}
-
 /// What the planner remembers per metering point, persisted in the state file so that a restart
 /// neither resets the daily budget nor forgets when the last sweep ran.
 public struct FetchSchedule: Sendable, Equatable, Codable {

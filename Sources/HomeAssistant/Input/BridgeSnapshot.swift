@@ -37,39 +37,3 @@ public struct BridgeSnapshot: Sendable, Equatable {
         self.meteringPointIDs = meteringPointIDs
     }
 }
-
-/// Whether the bridge can call the CKW API with its credentials.
-public enum AuthenticationState: String, Sendable, Hashable, CaseIterable {
-    /// The last token request or API call was accepted.
-    case ok
-    /// The login was rejected or has expired: a person has to run `ckw2mqtt login`.
-    case loginRequired = "login_required"
-    /// Not checked yet (just started).
-    case unknown
-}
-
-/// What the API's rate-limit headers said last; each field is `nil` when the server did not say.
-public struct RateLimitSnapshot: Sendable, Equatable {
-    /// Requests allowed per window.
-    public var limit: Int?
-    /// Requests left in the current window.
-    public var remaining: Int?
-    /// When the current window ends.
-    public var resetAt: Date?
-    /// Requests the login sent in the last 24 hours (all metering points, core data, retries).
-    public var usedToday: Int?
-    /// Requests the bridge may still send within the daily budget.
-    public var leftToday: Int?
-    /// When the bridge sends nothing before the quota's window resets (the reserve is reached).
-    public var pausedUntil: Date?
-
-    public init(limit: Int? = nil, remaining: Int? = nil, resetAt: Date? = nil,
-                usedToday: Int? = nil, leftToday: Int? = nil, pausedUntil: Date? = nil) {
-        self.limit = limit
-        self.remaining = remaining
-        self.resetAt = resetAt
-        self.usedToday = usedToday
-        self.leftToday = leftToday
-        self.pausedUntil = pausedUntil
-    }
-}

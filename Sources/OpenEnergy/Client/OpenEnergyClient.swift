@@ -304,58 +304,6 @@ public final class OpenEnergyClient: Sendable {
     static let rejectedAfterRefresh = "the API refused a token the identity provider had just refreshed (a gateway or key-cache problem on CKW's side, not the login)"
 }
 
-/// Hooks into the client's requests, for accounting and diagnostics.
-public struct OpenEnergyClientObserver: Sendable {
-    /// Asked before every request (retries included); throws to keep it from going out
-    /// (`OpenEnergyError.budgetSpent`).
-    public var admit: (@Sendable (_ endpoint: String) throws -> Void)?
-    /// Every request as it goes out (retries included), with the time on the client's clock.
-    public var requestSent: (@Sendable (Date) -> Void)?
-    /// Every response, whatever its status.
-    public var exchange: (@Sendable (OpenEnergyExchange) -> Void)?
-    /// A 2xx response whose body could not be decoded, with the decoding error.
-    public var undecodableBody: (@Sendable (OpenEnergyExchange, OpenEnergyError) -> Void)?
-
-    public init(
-        admit: (@Sendable (_ endpoint: String) throws -> Void)? = nil,
-        requestSent: (@Sendable (Date) -> Void)? = nil,
-        exchange: (@Sendable (OpenEnergyExchange) -> Void)? = nil,
-        undecodableBody: (@Sendable (OpenEnergyExchange, OpenEnergyError) -> Void)? = nil
-    ) {
-        self.admit = admit
-        self.requestSent = requestSent
-        self.exchange = exchange
-        self.undecodableBody = undecodableBody
-    }
-}
-
-/// One HTTP exchange with the API as it happened. The request's token is not kept.
-public struct OpenEnergyExchange: Sendable {
-    public init(endpoint: String, url: String, sentAt: Date, duration: TimeInterval, statusCode: Int,
-                headers: [(name: String, value: String)], body: Data, rateLimit: RateLimitStatus) {
-        self.endpoint = endpoint
-        self.url = url
-        self.sentAt = sentAt
-        self.duration = duration
-        self.statusCode = statusCode
-        self.headers = headers
-        self.body = body
-        self.rateLimit = rateLimit
-    }
-
-    /// `GET v1/coredata`
-    public var endpoint: String
-    /// The full URL, query included.
-    public var url: String
-    public var sentAt: Date
-    /// Real time from sending to the whole body.
-    public var duration: TimeInterval
-    public var statusCode: Int
-    public var headers: [(name: String, value: String)]
-    public var body: Data
-    public var rateLimit: RateLimitStatus
-}
-
 extension Duration {
     fileprivate var timeInterval: TimeInterval {
         let (seconds, attoseconds) = components

@@ -39,7 +39,7 @@ struct MeterDataService: Sendable {
             meteringPointId: point.id,
             meterNumber: point.meterNumber,
             address: OpenEnergyWire.Address(street: point.street, zip: point.zip, city: point.city),
-            series: SeriesKind.all(hasSolar: point.hasSolar).map(\.description)
+            series: SimulatedSeries.all(hasSolar: point.hasSolar).map(\.description)
         )
     }
 
@@ -50,7 +50,7 @@ struct MeterDataService: Sendable {
     /// midnights within [from, to].
     func meterData(point: SimulatedMeteringPoint, from: Int, to: Int, obis: String?, now: Int) -> OpenEnergyWire.MeterData {
         let cutoffs = delivery.cutoffs(now: now)
-        let kinds = SeriesKind.all(hasSolar: point.hasSolar).filter { obis == nil || $0.obis == obis }
+        let kinds = SimulatedSeries.all(hasSolar: point.hasSolar).filter { obis == nil || $0.obis == obis }
         let series = kinds.map { kind in
             OpenEnergyWire.MeterSeries(
                 obis: kind.obis,
@@ -65,7 +65,7 @@ struct MeterDataService: Sendable {
     }
 
     func hasSeries(_ obis: String, point: SimulatedMeteringPoint) -> Bool {
-        SeriesKind.all(hasSolar: point.hasSolar).contains { $0.obis == obis }
+        SimulatedSeries.all(hasSolar: point.hasSolar).contains { $0.obis == obis }
     }
 
     private func intervalValues(
@@ -139,35 +139,5 @@ struct MeterDataService: Sendable {
     /// representation in JSON (`0.123`, not `0.12300000000000001`).
     static func kilowattHours(_ wattHours: Int64) -> Double {
         Double(wattHours) / 1000
-    }
-}
-
-/// The four series of a household meter with solar panels (two without).
-struct SeriesKind: Sendable {
-    let obis: String
-    let direction: EnergyDirection
-    let isRegister: Bool
-
-    var resolution: String { isRegister ? "P1D" : "PT15M" }
-
-    var description: OpenEnergyWire.SeriesDescription {
-        OpenEnergyWire.SeriesDescription(
-            obis: obis,
-            direction: direction == .consumption ? OpenEnergyWire.Direction.consumption : OpenEnergyWire.Direction.production,
-            unit: "kWh",
-            resolution: resolution
-        )
-    }
-
-    static func all(hasSolar: Bool) -> [SeriesKind] {
-        var kinds = [
-            SeriesKind(obis: OpenEnergyWire.Obis.consumptionInterval, direction: .consumption, isRegister: false),
-            SeriesKind(obis: OpenEnergyWire.Obis.consumptionRegister, direction: .consumption, isRegister: true),
-        ]
-        if hasSolar {
-            kinds.insert(SeriesKind(obis: OpenEnergyWire.Obis.productionInterval, direction: .production, isRegister: false), at: 1)
-            kinds.append(SeriesKind(obis: OpenEnergyWire.Obis.productionRegister, direction: .production, isRegister: true))
-        }
-        return kinds
     }
 }

@@ -39,14 +39,3 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         Double(hash(a, b, c, d) >> 11) * 0x1p-53
     }
 }
-
-/// Names of the independent random streams, so that e.g. the noise of consumption and of clouds never coincide.
-enum RandomStream: UInt64 {
-    case household = 1
-    case consumptionDay
-    case consumptionInterval
-    case solarDay
-    case solarInterval
-    case provisional
-    case estimateError
-}
