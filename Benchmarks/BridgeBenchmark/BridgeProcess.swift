@@ -2,20 +2,17 @@ import Bridge
 import Foundation
 import TestSupport
 
-/// `ckw2mqtt run` as a child process with a configuration file, as a user would run it.
+/// `ckw2mqtt run` as a child process with a configuration file, as a user would run it. Killed when
+/// released, so a benchmark that fails leaves no daemon behind.
 final class BridgeProcess {
-    let process = Process()
+    private let child: ChildProcess
     let directory: String
 
     init(yaml: String, directory: String) throws {
         self.directory = directory
         let configuration = directory + "/config.yaml"
         try yaml.write(toFile: configuration, atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["run", "--config", configuration]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
-        try process.runWithDefaultSignalMask()
+        child = try ChildProcess(executable: Self.binary, arguments: ["run", "--config", configuration])
     }
 
     /// The binary users install (`--binary PATH`, e.g. scripts/build-release's `.build/ship/ckw2mqtt`),
@@ -27,19 +24,19 @@ final class BridgeProcess {
             .deletingLastPathComponent().appendingPathComponent("ckw2mqtt").path
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { child.processIdentifier }
 
-    func stop() {
-        guard process.isRunning else { return }
-        process.interrupt()
-        process.waitUntilExit()
+    func stop() async {
+        await child.stop(signal: SIGINT)
     }
 
     /// The largest of a few samples a second apart, each figure on its own, in kB.
     func memory(samples: Int = 5) async throws -> MemorySample {
         var largest = MemorySample(anonymous: 0, proportional: 0, resident: 0)
         for index in 0..<samples {
-            guard let sample = MemorySample.of(pid) else { throw BenchmarkFailure("ckw2mqtt run (pid \(pid)) is gone") }
+            guard let sample = MemorySample.of(pid) else {
+                throw BenchmarkFailure("ckw2mqtt run (pid \(pid)) is gone; its output:\n\(child.lines.suffix(20).joined(separator: "\n"))")
+            }
             largest.anonymous = max(largest.anonymous, sample.anonymous)
             largest.proportional = max(largest.proportional, sample.proportional)
             largest.resident = max(largest.resident, sample.resident)

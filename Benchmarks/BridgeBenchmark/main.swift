@@ -38,13 +38,6 @@ var figures: [Figure] = []
     report(Figure(name: "rss_\(name)_startup", value: megabytes(startup.resident), unit: "MB", target: "-", met: true))
 }
 
-func temporaryDirectory(_ name: String) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("bridge-benchmark-\(name)-\(UUID().uuidString.prefix(6))").path
-    // Private, as the token store insists.
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    return path
-}
-
 /// Access tokens live `accessTokenLifetime` (CKW's: minutes). The steady-state figures use a few
 /// seconds, so that each measured poll renews the token as every poll between CKW's batches does.
 func startSimulator(meters: Int, speed: Double, start: Date? = nil, tls: SimulatorConfiguration.TLS? = nil, accessTokenLifetime: Duration = .seconds(300)) async throws -> SimulatorServer {
@@ -137,30 +130,30 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
     // MARK: (a) one metering point, `ckw2mqtt run`, over plain HTTP and over HTTPS as with CKW
 
     for https in [false, true] {
-        let certificate = https ? try SelfSignedCertificate.make(in: try temporaryDirectory("tls")) : nil
+        let certificate = https ? try TestCertificates.generate() : nil
         let simulator = try await startSimulator(meters: 1, speed: 1, tls: certificate.map {
-            SimulatorConfiguration.TLS(certificateChainFile: $0.certificateFile, privateKeyFile: $0.keyFile)
+            SimulatorConfiguration.TLS(certificateChainFile: $0.serverCertificateFile, privateKeyFile: $0.serverKeyFile)
         }, accessTokenLifetime: steadyStateTokenLifetime)
-        let directory = try temporaryDirectory("rss-1")
-        try await login(simulator, into: directory, trusting: certificate?.certificateFile)
+        let directory = try TemporaryDirectory(prefix: "bridge-benchmark-rss-1").path
+        try await login(simulator, into: directory, trusting: certificate?.caFile)
         let counter = try await StateCounter(port: broker.port)
         let bridge = try BridgeProcess(yaml: """
             mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: bench-one}
-            ckw: {issuer: "\(simulator.issuerURL.absoluteString)", api_base_url: "\(simulator.clientAPIBaseURL.absoluteString)", client_id: ckw2mqtt\(certificate.map { ", tls: {ca_file: \"\($0.certificateFile)\"}" } ?? "")}
+            ckw: {issuer: "\(simulator.issuerURL.absoluteString)", api_base_url: "\(simulator.clientAPIBaseURL.absoluteString)", client_id: ckw2mqtt\(certificate.map { ", tls: {ca_file: \"\($0.caFile)\"}" } ?? "")}
             bridge: {state_directory: "\(directory)"}
             logging: {level: warning}
             """, directory: directory)
         try await counter.wait(for: 1, timeout: .seconds(60))
         let (startup, steady) = try await memory(of: bridge, simulator: simulator, counter: counter, meters: 1)
         reportMemory(https ? "run_1_meter_https" : "run_1_meter", startup: startup, steady: steady, anonymousTarget: 5)
-        bridge.stop()
+        await bridge.stop()
         await counter.client.shutdown()
         await simulator.shutdown()
     }
 
     // MARK: (b) 1,000 metering points, backend mode, over HTTPS as with CKW
 
-    let backendCertificate = try SelfSignedCertificate.make(in: try temporaryDirectory("tls-1000"))
+    let backendCertificate = try TestCertificates.generate()
     func backendYAML(_ simulator: SimulatorServer, directory: String, clientID: String) -> String {
         """
         mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: \(clientID), offline_queue_limit: 10000}
@@ -170,7 +163,7 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
           api_base_url: "\(simulator.backendAPIBaseURL.absoluteString)"
           client_id: \(SimulatorConfiguration.BackendApp().clientID)
           client_secret: \(SimulatorConfiguration.BackendApp().clientSecret)
-          tls: {ca_file: "\(backendCertificate.certificateFile)"}
+          tls: {ca_file: "\(backendCertificate.caFile)"}
         bridge: {state_directory: "\(directory)"}
         logging: {level: warning}
         """
@@ -178,8 +171,8 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
 
     do {
         let simulator = try await startSimulator(meters: 1000, speed: 1, tls: SimulatorConfiguration.TLS(
-            certificateChainFile: backendCertificate.certificateFile, privateKeyFile: backendCertificate.keyFile), accessTokenLifetime: steadyStateTokenLifetime)
-        let directory = try temporaryDirectory("discovery-1000")
+            certificateChainFile: backendCertificate.serverCertificateFile, privateKeyFile: backendCertificate.serverKeyFile), accessTokenLifetime: steadyStateTokenLifetime)
+        let directory = try TemporaryDirectory(prefix: "bridge-benchmark-discovery-1000").path
         let configuration = try ConfigurationLoader(environment: [:]).load(
             yaml: backendYAML(simulator, directory: directory, clientID: "bench-discovery"))
         let marks = Mutex<(coreData: ContinuousClock.Instant?, discovery: ContinuousClock.Instant?)>((nil, nil))
@@ -203,13 +196,13 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
         let seconds = (discovery - coreData).milliseconds / 1000
         report(Figure(name: "discovery_1000_meters", value: seconds, unit: "s", target: "<= 2", met: seconds <= 2))
 
-        let processDirectory = try temporaryDirectory("rss-1000")
+        let processDirectory = try TemporaryDirectory(prefix: "bridge-benchmark-rss-1000").path
         let counter = try await StateCounter(port: broker.port)
         let bridge = try BridgeProcess(yaml: backendYAML(simulator, directory: processDirectory, clientID: "bench-rss-1000"), directory: processDirectory)
         try await counter.wait(for: 1000, timeout: .seconds(600))
         let (startup, steady) = try await memory(of: bridge, simulator: simulator, counter: counter, meters: 1000)
         reportMemory("run_1000_meters", startup: startup, steady: steady, anonymousTarget: 15)
-        bridge.stop()
+        await bridge.stop()
         await counter.client.shutdown()
         await simulator.shutdown()
     }
@@ -218,7 +211,7 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
 
     do {
         let simulator = try await startSimulator(meters: 1, speed: 0, start: Date(timeIntervalSince1970: 1_795_677_600))
-        let directory = try temporaryDirectory("latency")
+        let directory = try TemporaryDirectory(prefix: "bridge-benchmark-latency").path
         try await login(simulator, into: directory)
         var configuration = try ConfigurationLoader(environment: [:]).load(yaml: """
             mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: bench-latency}

@@ -4,19 +4,16 @@ import OpenEnergySimulator
 import TestSupport
 
 /// `ckw2mqtt run` (the binary built next to this one) against the soak's simulator and broker,
-/// following the simulator's clock, its log in a file.
+/// following the simulator's clock.
 @MainActor
 final class SoakDaemon {
-    private let process = Process()
-    private let logFile: String
+    private let child: ChildProcess
 
-    init(stateDirectory: String, logFile: String, brokerPort: Int, simulator: SimulatorServer) throws {
-        self.logFile = logFile
+    init(stateDirectory: String, brokerPort: Int, simulator: SimulatorServer) throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("ckw2mqtt").path
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw SoakFailure("ckw2mqtt not found next to bridge-soak at \(binary)") }
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
+        child = try ChildProcess(executable: binary, arguments: [
             "run", "--state-directory", stateDirectory,
             "--mqtt-host", "127.0.0.1", "--mqtt-port", "\(brokerPort)",
             "--log-level", "warning",
@@ -25,25 +22,16 @@ final class SoakDaemon {
             "--set", "ckw.client_id=ckw2mqtt",
             "--set", "mqtt.client_id=ckw2mqtt-soak",
             "--simulator-clock", simulator.baseURL.appendingPathComponent("_sim/clock").absoluteString,
-        ]
-        _ = FileManager.default.createFile(atPath: logFile, contents: nil)
-        let log = FileHandle(forWritingAtPath: logFile)
-        process.standardOutput = log
-        process.standardError = log
-        try process.runWithDefaultSignalMask()
+        ])
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    var pid: Int32 { child.processIdentifier }
+    var isRunning: Bool { child.isRunning }
 
-    var logTail: String {
-        let text = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").suffix(20).joined(separator: "\n")
-    }
+    /// The last lines the daemon logged (warnings and worse).
+    var logTail: String { child.lines.suffix(20).joined(separator: "\n") }
 
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+    func stop() async {
+        await child.stop()
     }
 }

@@ -65,29 +65,17 @@ func progress(_ text: String) {
     FileHandle.standardError.write(Data("bridge-soak: \(text)\n".utf8))
 }
 
-func temporaryDirectory(_ name: String) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("bridge-soak-\(name)-\(UUID().uuidString.prefix(6))").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    return path
-}
-
 /// The retained state of each metering point as a new subscriber gets it (`mosquitto_sub`, a
 /// client we did not write).
 func retainedStates(port: Int, ids: [String]) async throws -> [String: String] {
     let executable = try RequiredProgram.path("mosquitto_sub", package: "mosquitto-clients")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
     // One filter per metering point: `ckw2mqtt/+/state` would also match `ckw2mqtt/bridge/state`.
-    process.arguments = ["-h", "127.0.0.1", "-p", "\(port)", "--retained-only", "-C", "\(ids.count)", "-W", "3", "-F", "%t %p"]
-        + ids.flatMap { ["-t", "ckw2mqtt/\($0)/state"] }
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.runWithDefaultSignalMask()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let (_, output) = try await ChildProcess.run(
+        executable, ["-h", "127.0.0.1", "-p", "\(port)", "--retained-only", "-C", "\(ids.count)", "-W", "3", "-F", "%t %p"]
+            + ids.flatMap { ["-t", "ckw2mqtt/\($0)/state"] },
+        discardingStandardError: true)
     var states: [String: String] = [:]
-    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+    for line in output.split(separator: "\n") {
         guard let space = line.firstIndex(of: " ") else { continue }
         states[String(line[..<space])] = String(line[line.index(after: space)...])
     }
@@ -98,7 +86,7 @@ func retainedStates(port: Int, ids: [String]) async throws -> [String: String] {
 func soak(_ options: Options) async throws -> [String: Any] {
     var silent = Logger(label: "soak")
     silent.logLevel = .critical
-    let workDirectory = try temporaryDirectory("run")
+    let workDirectory = try TemporaryDirectory(prefix: "bridge-soak-run").path
     defer { try? FileManager.default.removeItem(atPath: workDirectory) }
     let stateDirectory = workDirectory + "/state"
     try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -118,16 +106,15 @@ func soak(_ options: Options) async throws -> [String: Any] {
         store: TokenStore(directory: URL(fileURLWithPath: stateDirectory)), httpClient: http)
     try await http.shutdown()
 
-    let daemon = try SoakDaemon(
-        stateDirectory: stateDirectory, logFile: workDirectory + "/ckw2mqtt.log", brokerPort: broker.port, simulator: simulator)
+    let daemon = try SoakDaemon(stateDirectory: stateDirectory, brokerPort: broker.port, simulator: simulator)
     do {
         let result = try await run(options, start: start, simulator: simulator, broker: broker, truth: truth, ids: ids, daemon: daemon)
-        daemon.stop()
+        await daemon.stop()
         await broker.shutdown()
         await simulator.shutdown()
         return result
     } catch {
-        daemon.stop()
+        await daemon.stop()
         await broker.shutdown()
         await simulator.shutdown()
         throw error
@@ -147,8 +134,8 @@ func run(
     // From the settled state on, every state message is recorded; the run accounts for every quarter
     // hour from the settled state's interval on.
     let firstInterval = SimulatorTruth.quarterHour(atOrBefore: simulator.clock.now) - 900
+    // Killed when released, also when the run fails half-way.
     let observer = try StateObserver(port: broker.port, ids: ids)
-    defer { observer.stop() }
     let observing = ContinuousClock.now
     while Set(observer.messages.map(\.topic)).count < ids.count {
         guard ContinuousClock.now - observing < .seconds(10) else { throw SoakFailure("mosquitto_sub got no retained state within 10 s") }
@@ -236,6 +223,7 @@ func run(
     // Every quarter hour of the run, one by one, from every state message published.
     let audit = IntervalAudit(
         messages: observer.messages, truth: truth, ids: ids, from: firstInterval, to: SimulatorTruth.quarterHour(atOrBefore: finalNow))
+    await observer.stop()
     let fdLeak = last.fileDescriptors > samples.map(\.fileDescriptors).min()! + 2
     let threadLeak = last.threads > samples.map(\.threads).max()!
     let intervalsRight = audit.problems.isEmpty && audit.figures.missing == 0 && audit.figures.duplicated == 0

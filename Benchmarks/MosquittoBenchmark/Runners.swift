@@ -12,17 +12,12 @@ struct BenchmarkError: Error, CustomStringConvertible {
 ///   `true` for publishing from the loop thread itself.
 func runCPublisher(
     _ executable: String, port: Int, qos: MQTTQoS, fromLoopThread: Bool, settings: BenchmarkSettings
-) throws -> Measurement {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = [port, settings.messages, settings.payloadBytes, Int(qos.rawValue), settings.window, settings.maxInflight]
+) async throws -> Measurement {
+    let arguments = [port, settings.messages, settings.payloadBytes, Int(qos.rawValue), settings.window, settings.maxInflight]
         .map(String.init) + [fromLoopThread ? "loop" : "threads"]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.runWithDefaultSignalMask()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw BenchmarkError("mosquitto-c-publisher failed") }
+    let (status, output) = try await ChildProcess.run(executable, arguments, discardingStandardError: true, timeout: .seconds(600))
+    guard status == 0 else { throw BenchmarkError("mosquitto-c-publisher failed (status \(status))") }
+    let data = Data(output.utf8)
 
     struct Line: Decodable { var implementation: String; var seconds: Double }
     let line = try JSONDecoder().decode(Line.self, from: data)

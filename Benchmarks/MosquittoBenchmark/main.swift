@@ -44,7 +44,7 @@ func measure(against broker: TestBroker, settings: BenchmarkSettings) async thro
             for implementation in settings.implementations {
                 switch implementation {
                 case "c", "c-loop":
-                    measurements.append(try runCPublisher(
+                    measurements.append(try await runCPublisher(
                         cPublisher, port: broker.port, qos: qos, fromLoopThread: implementation == "c-loop", settings: settings))
                 default:
                     measurements.append(try await runWrapper(

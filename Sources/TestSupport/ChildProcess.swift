@@ -1,17 +1,22 @@
 import Foundation
 import Synchronization
 
-/// A child process whose standard output is read line by line, for programs the tests drive
-/// (`mosquitto_sub`, the will probe, `ckw2mqtt`) and for the broker. A process whose output goes
-/// elsewhere is started with `Process.runWithDefaultSignalMask()`.
+/// A child process whose output is read line by line: the programs the tests, benchmarks and the
+/// soak drive (`mosquitto_sub`, the will probe, `ckw2mqtt`, `openssl`) and the broker. It is killed
+/// when released, so a run that fails half-way leaves nothing behind.
 public final class ChildProcess: Sendable {
     public let executable: String
     private let process: Process
     private let stdinPipe = Pipe()
     private let output: LineCollector
 
-    /// - Parameter environment: Variables added to (or replacing those of) this process's environment.
-    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+    /// - Parameters:
+    ///   - environment: Variables added to (or replacing those of) this process's environment.
+    ///   - discardingStandardError: Read standard output only (when it is data, such as JSON lines);
+    ///     otherwise standard error is read with it.
+    public init(
+        executable: String, arguments: [String], environment: [String: String] = [:], discardingStandardError: Bool = false
+    ) throws {
         self.executable = executable
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -21,7 +26,7 @@ public final class ChildProcess: Sendable {
         }
         let stdoutPipe = Pipe()
         process.standardOutput = stdoutPipe
-        process.standardError = stdoutPipe
+        process.standardError = discardingStandardError ? FileHandle.nullDevice : stdoutPipe
         process.standardInput = stdinPipe
         let output = LineCollector()
         stdoutPipe.fileHandleForReading.readabilityHandler = { handle in
@@ -38,7 +43,26 @@ public final class ChildProcess: Sendable {
         self.output = output
     }
 
-    /// A test that failed half-way must not leave its broker or `mosquitto_sub` watchers running.
+    /// Runs a program to its end: its exit status and its output.
+    public static func run(
+        _ executable: String, _ arguments: [String], discardingStandardError: Bool = false, timeout: Duration = .seconds(60)
+    ) async throws -> (status: Int32, output: String) {
+        let child = try ChildProcess(executable: executable, arguments: arguments, discardingStandardError: discardingStandardError)
+        try await child.waitForExit(timeout: timeout)
+        return (child.terminationStatus, child.outputText)
+    }
+
+    /// The same for synchronous set-up code (certificates, file attributes): blocks the calling thread.
+    public static func runBlocking(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let child = try ChildProcess(executable: executable, arguments: arguments)
+        child.process.waitUntilExit()
+        // The pipe's reader runs on its own queue and may lag behind the exit.
+        for _ in 0..<100 where !child.output.isFinished { usleep(10_000) }
+        return (child.terminationStatus, child.outputText)
+    }
+
+    /// A test or benchmark that failed half-way must not leave its broker, daemon or
+    /// `mosquitto_sub` watchers running.
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }

@@ -1,14 +1,15 @@
 import Foundation
 
 /// A fresh directory under the system temporary directory, removed by `remove()`; tests run in
-/// parallel, so each gets its own.
+/// parallel, so each gets its own. Private to the user (0700), as the token store insists of a
+/// state directory.
 public struct TemporaryDirectory: Sendable {
     public let path: String
 
     public init(prefix: String = "ckw2mqtt-test") throws {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         path = url.path
     }
 

@@ -250,12 +250,8 @@ private struct ReadOnlyDirectory {
         guard let executable else {
             throw TestEnvironmentError("running as root needs `chattr` (Debian package e2fsprogs) to make a directory read-only")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [flag, path]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let (status, _) = try ChildProcess.runBlocking(executable, [flag, path])
+        guard status == 0 else {
             throw TestEnvironmentError("`chattr \(flag) \(path)` failed; the file system must support the immutable attribute when tests run as root")
         }
     }
