@@ -108,9 +108,16 @@ public final class OpenEnergyClient: Sendable {
                     expected: "the requested metering point \"\(meteringPointId)\"",
                     found: "\"\(piece.meteringPointId)\", not the requested one"))
             }
-            // Values outside the asked range belong to another chunk (or to none); keep what was asked for.
+            // Values outside the asked range belong to another chunk (or to none); keep what was asked
+            // for. A register reading is a counter at its `end`, so it counts where its end lies:
+            // midnight's reading begins the day before, which the polls of the new day never ask for.
             for index in piece.series.indices {
-                piece.series[index].readings.removeAll { !chunk.contains($0.start) }
+                let series = piece.series[index]
+                if (series.kind ?? ObisCode.kind(of: series.obis)) == .register {
+                    piece.series[index].readings.removeAll { !chunk.contains($0.start) && !(chunk.lowerBound...chunk.upperBound).contains($0.end) }
+                } else {
+                    piece.series[index].readings.removeAll { !chunk.contains($0.start) }
+                }
             }
             pieces.append(piece)
         }

@@ -34,6 +34,34 @@ struct LiteralContractTests {
 
     static func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
 
+    @Test("A register read at the start of the asked range is kept, though its day began before the range")
+    func registerAtTheRangeStart() async throws {
+        // Asked from Zurich midnight 2026-11-27 (26T23:00Z) for two hours. Midnight's register reading
+        // spans the local day 2026-11-26 (25T23:00Z to 26T23:00Z) and is read at its end.
+        let server = try await LiteralCKWServer.start { _, _ in
+            .json("""
+                {"meteringPointId":"CH1008801234500000000000000012345","series":[
+                  {"obis":"1-1:1.29.0","unit":"kWh","values":[
+                    {"start":"2026-11-26T22:45:00Z","end":"2026-11-26T23:00:00Z","value":0.5},
+                    {"start":"2026-11-26T23:00:00Z","end":"2026-11-26T23:15:00Z","value":0.25}]},
+                  {"obis":"1-1:1.8.0","unit":"kWh","values":[
+                    {"start":"2026-11-24T23:00:00Z","end":"2026-11-25T23:00:00Z","value":1200.0},
+                    {"start":"2026-11-25T23:00:00Z","end":"2026-11-26T23:00:00Z","value":1234.5}]}]}
+                """)
+        }
+        let httpClient = OpenEnergyHTTP.makeHTTPClient(connectTimeout: 5, readTimeout: 10)
+        defer { Task { try? await httpClient.shutdown(); await server.shutdown() } }
+        let client = Self.client(server, httpClient: httpClient)
+        let data = try await client.meterData(
+            meteringPointId: Self.meteringPoint, from: Self.date("2026-11-26T23:00:00Z"), to: Self.date("2026-11-27T01:00:00Z"))
+        let intervals = try #require(data.series.first { $0.obis == "1-1:1.29.0" }).readings
+        let registers = try #require(data.series.first { $0.obis == "1-1:1.8.0" }).readings
+        // The interval before the range is another request's; the register read at the range's start is this one's.
+        #expect(intervals.map(\.value) == [0.25])
+        #expect(registers.map(\.value) == [1234.5])
+        #expect(registers.map(\.end) == [Self.date("2026-11-26T23:00:00Z")])
+    }
+
     @Test("Another path layout, other query names and date-only ranges in Zurich days: what is asked and what is kept")
     func otherLayout() async throws {
         let server = try await LiteralCKWServer.start { request, _ in
