@@ -66,8 +66,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MosquittoTests",
-            // The will test runs the probe as a child process and kills it.
-            dependencies: ["Mosquitto", "mosquitto-will-probe", "TestSupport"],
+            dependencies: ["Mosquitto", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         // One way to start things as the tests do: a private `mosquitto` on a free port (`TestBroker`),
@@ -86,14 +85,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
-        ),
-        // The will test's client. A program of its own, because a broker sends a last will only when
-        // a client's connection dies without DISCONNECT, which the test causes by killing it.
-        .executableTarget(
-            name: "mosquitto-will-probe",
-            dependencies: ["Mosquitto"],
-            path: "Tests/mosquitto-will-probe",
             swiftSettings: swiftSettings
         ),
 

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// A child process whose output is read line by line: the programs the tests, benchmarks and the
-/// soak drive (`mosquitto_sub`, the will probe, `ckw2mqtt`, `openssl`) and the broker. It is killed
+/// soak drive (`mosquitto_sub`, `ckw2mqtt`, `openssl`) and the broker. It is killed
 /// when released, so a run that fails half-way leaves nothing behind.
 public final class ChildProcess: Sendable {
     public let executable: String

@@ -5,21 +5,28 @@ import Testing
 
 @Suite("Will message")
 struct WillTests {
-    @Test func willIsPublishedWhenTheClientProcessIsKilled() async throws {
+    /// The connection breaks as when the client's process dies: a relay between client and broker
+    /// is cut, so the broker sees the socket closed without DISCONNECT. (The real daemon killed with
+    /// SIGKILL: `ProcessFaultTests/killedLeavesItsWill`.)
+    @Test func willIsPublishedWhenTheConnectionBreaks() async throws {
         try await withBroker { broker in
             let statusTopic = "will/\(UUID().uuidString)/status"
             let observer = try await TestClient.connected(port: broker.port, name: "observer")
             let statuses = Recorder(try await observer.client.subscribe(to: statusTopic))
 
-            let probe = try ChildProcess(
-                executable: try BuiltExecutable.path("mosquitto-will-probe"), arguments: ["\(broker.port)", "probe-\(UUID().uuidString.prefix(8))", statusTopic])
-            try await probe.waitForLine("ready") { $0 == "ready" }
+            let relay = try TCPRelay(toPort: broker.port)
+            var configuration = TestClient.configuration(port: relay.port, name: "broken")
+            configuration.will = .init(topic: statusTopic, payload: "offline", qos: .atLeastOnce, retain: true)
+            let client = try await TestClient.connected(configuration)
+            try await client.client.publish(topic: statusTopic, payload: "online", qos: .atLeastOnce, retain: true)
             try await statuses.waitUntil("online") { $0.map(\.payloadString).contains("online") }
 
-            await probe.stop(signal: SIGKILL)
+            relay.cut()
 
             let messages = try await statuses.waitUntil("the will") { $0.map(\.payloadString).contains("offline") }
             #expect(messages.map(\.payloadString) == ["online", "offline"])
+            #expect(broker.log.range(of: #"Client \#(configuration.clientID) closed its connection"#) != nil, "\(broker.log)")
+            await client.client.shutdown()
             await observer.client.shutdown()
         }
     }

@@ -4,8 +4,8 @@ import OpenEnergySimulator
 import Testing
 import TestSupport
 
-/// The daemon itself dies (SIGKILL at any point of its cycle) or is stopped (SIGTERM) in the middle
-/// of a batch. The real `ckw2mqtt run` binary, following the simulator's clock.
+/// The daemon itself dies (SIGKILL at any point of its cycle, leaving its will) or is stopped
+/// (SIGTERM) in the middle of a batch. The real `ckw2mqtt run` binary, following the simulator's clock.
 @Suite("Faults: the bridge process", .timeLimit(.minutes(4)))
 struct ProcessFaultTests {
     @Test("SIGKILL at random points of the cycle, twelve times in a row: state and login never torn, totals right")
@@ -40,6 +40,33 @@ struct ProcessFaultTests {
                 #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "; ")); kill delays (ms): \(delays)")
                 reportRecovery("ProcessFaultTests/killedAtRandomPoints", "next start -> retained states right (process start, login, fetch)", .now - started)
                 _ = try await daemon.terminate()
+            }
+        }
+    }
+
+    @Test("SIGKILL: the broker publishes the daemon's will, a retained `offline`, as its connection broke without DISCONNECT")
+    func killedLeavesItsWill() async throws {
+        try await withHarness(.init(meters: 1)) { harness in
+            try await withSimulatorData(harness) { data in
+                let ids = try await data.meteringPointIds()
+                let watcher = try await MQTTWatcher(port: harness.broker.port)
+                let daemon = try DaemonProcess(harness: harness)
+                try await waitForRetainedStates(harness, data, ids)
+                try await watcher.waitFor("ckw2mqtt/bridge/state", "online") { $0.payload == "online" }
+                let mark = watcher.messages.count
+
+                // A process killed has no chance to say anything: the kernel closes its socket.
+                await daemon.kill()
+
+                try await watcher.waitFor("ckw2mqtt/bridge/state", "the will", after: mark) { $0.payload == "offline" }
+                #expect(try await MosquittoPublish.retained(port: harness.broker.port, topic: "ckw2mqtt/bridge/state") == "offline")
+                // The broker's log tells a will from the bridge's own `offline`: the connection closed
+                // without DISCONNECT.
+                let brokerLog = harness.broker.log
+                #expect(brokerLog.range(of: #"Client ckw2mqtt-daemon-\S+ closed its connection"#, options: .regularExpression) != nil,
+                        "the daemon's connection did not break in the broker's log:\n\(brokerLog)")
+                #expect(brokerLog.range(of: #"Client ckw2mqtt-daemon-\S+ disconnected\."#, options: .regularExpression) == nil, "\(brokerLog)")
+                await watcher.stop()
             }
         }
     }
