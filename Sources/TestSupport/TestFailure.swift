@@ -1,5 +1,3 @@
-import Foundation
-
 /// A test failure with an explanation, for conditions `#expect` cannot express (timeouts, set-up).
 public struct TestFailure: Error, CustomStringConvertible {
     public let description: String

@@ -1,8 +1,4 @@
-import AsyncHTTPClient
-import Foundation
-import Logging
 import OpenEnergy
-import Synchronization
 
 /// The configuration lacks what the CKW connection needs (only possible when the caller loaded it
 /// with `CKWRequirement.suppliedByCaller` and then did not supply it).

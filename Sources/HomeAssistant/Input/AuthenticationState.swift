@@ -1,5 +1,3 @@
-import Foundation
-
 /// Whether the bridge can call the CKW API with its credentials.
 public enum AuthenticationState: String, Sendable, Hashable, CaseIterable {
     /// The last token request or API call was accepted.

@@ -1,8 +1,5 @@
-import AsyncHTTPClient
 import Foundation
 import JWTKit
-import NIOHTTP1
-import Timestamps
 
 /// The ID token claims ckw2mqtt checks (OIDC Core 3.1.3.7).
 public struct IDTokenClaims: JWTPayload, Equatable {

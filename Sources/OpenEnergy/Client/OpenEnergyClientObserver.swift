@@ -1,9 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import Logging
-import NIOHTTP1
-import Synchronization
-import Timestamps
 
 /// Hooks into the client's requests, for accounting and diagnostics.
 public struct OpenEnergyClientObserver: Sendable {

@@ -1,9 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import Logging
-import NIOHTTP1
-import Synchronization
-import Timestamps
 
 /// One HTTP exchange with the API as it happened. The request's token is not kept.
 public struct OpenEnergyExchange: Sendable {
