@@ -15,6 +15,8 @@ struct WillTests {
             let statuses = Recorder(try await observer.client.subscribe(to: statusTopic))
 
             let relay = try TCPRelay(toPort: broker.port)
+            // Also when the test fails before the cut: the relay's threads live until it.
+            defer { relay.cut() }
             var configuration = TestClient.configuration(port: relay.port, name: "broken")
             configuration.will = .init(topic: statusTopic, payload: "offline", qos: .atLeastOnce, retain: true)
             let client = try await TestClient.connected(configuration)
